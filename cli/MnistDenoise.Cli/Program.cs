@@ -1,1 +1,15 @@
-return 0;
+using System.CommandLine;
+using MnistDenoise.Cli;
+using MnistDenoise.Runtime;
+
+// mnist-denoise: the tutorial from the command line. Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled.
+LibTorchLoader.EnsureLoaded();
+
+var root = new RootCommand(
+    "Train and evaluate the tutorial's convolutional denoising autoencoder on MNIST (TorchSharp).")
+{
+    TrainCommand.Create(),
+    ReconstructCommand.Create(),
+    BenchCommand.Create(),
+};
+return CommandLineApp.Run(root, args);

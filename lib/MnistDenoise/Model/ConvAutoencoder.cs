@@ -132,7 +132,7 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// NHWC (N, 28, 28, 1) to the NCHW shape TorchSharp's ops expect, in channels-last memory, which
     /// oneDNN's CPU convolutions run about 1.7× faster than NCHW memory (docs/performance.md).
     /// </summary>
-    internal static Tensor ToInternal(Tensor nhwc)
+    public static Tensor ToInternal(Tensor nhwc)
     {
         if (nhwc.dim() != 4 || nhwc.shape[1] != ImageSize || nhwc.shape[2] != ImageSize || nhwc.shape[3] != 1)
             throw new ArgumentException(
@@ -148,5 +148,5 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>NCHW (N, 1, 28, 28) back to the tutorial's NHWC (N, 28, 28, 1).</summary>
-    internal static Tensor FromInternal(Tensor nchw) => nchw.permute(0, 2, 3, 1);
+    public static Tensor FromInternal(Tensor nchw) => nchw.permute(0, 2, 3, 1);
 }

@@ -1,0 +1,71 @@
+using System.CommandLine;
+
+namespace MnistDenoise.Cli;
+
+/// <summary>Parses, reports usage errors with exit code 2, and maps failures to clear messages.</summary>
+internal static class CommandLineApp
+{
+    public const int Ok = 0, Failed = 1, Usage = 2, Cancelled = 130;
+
+    private static readonly Lazy<CancellationTokenSource> CtrlCSource = new(() =>
+    {
+        var source = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (source.IsCancellationRequested) return; // a second Ctrl+C ends the process at once
+            Console.Error.WriteLine("Stopping after the current step (Ctrl+C again to quit now)...");
+            e.Cancel = true;
+            source.Cancel();
+        };
+        return source;
+    });
+
+    /// <summary>Cancelled by the first Ctrl+C, so long work can stop cleanly and keep what it has.</summary>
+    public static CancellationToken CtrlC => CtrlCSource.Value.Token;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine($"Run '{root.Name} {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))} --help' for the options.".Replace("  ", " "));
+            return Usage;
+        }
+        try
+        {
+            return parse.Invoke();
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return Cancelled;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException or Data.DownloadFailedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
+    }
+
+    /// <summary>An option value the parser accepted but that makes no sense (an absurd hyperparameter).</summary>
+    public sealed class UsageException(string message) : Exception(message);
+
+    /// <summary>Adds a validator that rejects values outside [min, max] with the option's name and a hint.</summary>
+    public static Option<T> Range<T>(this Option<T> option, T min, T max, string hint) where T : IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+                result.AddError($"{option.Name} must be between {min} and {max}; got {value}. {hint}");
+        });
+        return option;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using MnistDenoise.Evaluation;
+using MnistDenoise.Model;
+using MnistDenoise.Training;
+using Spectre.Console;
+
+namespace MnistDenoise.Cli;
+
+/// <summary><c>mnist-denoise reconstruct</c>: the tutorial's last step from a saved checkpoint.</summary>
+internal static class ReconstructCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<FileInfo>("--checkpoint")
+        {
+            Description = "Weights written by 'train'.",
+            DefaultValueFactory = _ => new FileInfo(Path.Combine("out", Checkpoint.DefaultFileName)),
+        };
+        var seed = new Option<int>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 1234 };
+        var data = SharedOptions.DataDirectory();
+        var dataset = SharedOptions.Dataset();
+        var output = SharedOptions.OutputDirectory();
+        var images = SharedOptions.Images();
+        var noise = SharedOptions.Noise();
+
+        var command = new Command("reconstruct", "Corrupt test images, reconstruct them with a saved model, and write the side-by-side PNG.")
+        {
+            checkpoint, data, dataset, output, images, noise, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var mnist = ConsoleReport.LoadData(parse.GetValue(data)!.FullName, SharedOptions.Spec(parse.GetValue(dataset)!));
+            using var model = new ConvAutoencoder();
+            Checkpoint.Load(model, parse.GetValue(checkpoint)!.FullName);
+            var r = Evaluator.Reconstruct(model, mnist.Test, parse.GetValue(images), parse.GetValue(noise), parse.GetValue(seed));
+            var picture = Path.Combine(parse.GetValue(output)!.FullName, "reconstructions.png");
+            ImageGrid.SaveSideBySide(r, picture);
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("test image", "PSNR noisy (dB)", "PSNR reconstructed (dB)");
+            foreach (var (index, noisy, reconstructed) in r.Indices.Zip(r.NoisyPsnr, r.ReconstructedPsnr))
+                table.AddRow(index.ToString(CultureInfo.InvariantCulture), noisy.ToString("0.00", CultureInfo.InvariantCulture), reconstructed.ToString("0.00", CultureInfo.InvariantCulture));
+            table.AddRow("[bold]mean[/]", r.NoisyPsnr.Average().ToString("0.00", CultureInfo.InvariantCulture), $"[bold]{r.ReconstructedPsnr.Average().ToString("0.00", CultureInfo.InvariantCulture)}[/]");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: noisy, reconstructed, original)");
+            return CommandLineApp.Ok;
+        });
+        return command;
+    }
+}

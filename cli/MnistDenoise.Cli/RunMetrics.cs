@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MnistDenoise.Evaluation;
+using MnistDenoise.Training;
+
+namespace MnistDenoise.Cli;
+
+/// <summary>metrics.json: what a run was asked to do and what it measured.</summary>
+internal sealed record RunMetrics(
+    int Epochs, int BatchSize, double LearningRate, double NoiseFactor, string Init, int Seed, int? TrainSize,
+    string Device, int Threads, int Steps, bool Cancelled,
+    IReadOnlyList<double> EpochLosses, double TrainSeconds, double MsPerStep,
+    int TestImages, double TestLoss, double TestPsnrNoisy, double TestPsnrReconstructed,
+    double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static RunMetrics From(TrainingOptions o, TrainingResult r, EvaluationResult e, Reconstructions pictured, TimeSpan wall) => new(
+        o.Epochs, o.BatchSize, o.LearningRate, o.NoiseFactor, o.Init.ToString().ToLowerInvariant(), o.Seed, o.TrainSize,
+        o.Device, TorchSharp.torch.get_num_threads(), r.StepLosses.Count, r.Cancelled,
+        r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
+        e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
+        pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds);
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static RunMetrics Load(string path) =>
+        JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty.");
+}

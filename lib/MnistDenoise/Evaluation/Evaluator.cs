@@ -1,0 +1,79 @@
+using MnistDenoise.Corruption;
+using MnistDenoise.Data;
+using MnistDenoise.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MnistDenoise.Evaluation;
+
+/// <summary>Scores a trained autoencoder on test images corrupted like the training inputs.</summary>
+public static class Evaluator
+{
+    private const int Side = ConvAutoencoder.ImageSize;
+
+    /// <summary>
+    /// Corrupts every image of <paramref name="test"/> (or the first <paramref name="limit"/>) with
+    /// <paramref name="noiseFactor"/>, reconstructs it, and returns both PSNRs and the loss.
+    /// The noise is drawn from <paramref name="seed"/>, so two models are compared on the same inputs.
+    /// </summary>
+    public static EvaluationResult Evaluate(
+        ConvAutoencoder model, DataSet test, double noiseFactor = 0.5, int seed = 1234, int batchSize = 500,
+        int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
+
+        var device = model.weights["conv1"].device;
+        using var generator = new Generator((ulong)seed);
+        double noisySse = 0, reconstructedSse = 0, lossSum = 0;
+        model.eval();
+        using var _ = inference_mode();
+        for (var start = 0; start < count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var n = Math.Min(batchSize, count - start);
+            var clean = tensor(test.Images.AsSpan(start * test.ImageSize, n * test.ImageSize).ToArray(), [n, Side, Side, 1]).to(device);
+            var noisy = GaussianNoise.Apply(clean, noiseFactor, generator);
+            var logits = model.forward(noisy);
+            lossSum += Ops.cost(logits, clean).item<float>() * n;
+            noisySse += (noisy - clean).square().sum().item<float>();
+            reconstructedSse += (sigmoid(logits) - clean).square().sum().item<float>();
+        }
+        var pixels = (double)count * test.ImageSize;
+        return new EvaluationResult(count, Psnr.FromMse(noisySse / pixels), Psnr.FromMse(reconstructedSse / pixels), lossSum / count);
+    }
+
+    /// <summary>
+    /// The tutorial's final check: corrupts <paramref name="count"/> test images (the first ones, unless
+    /// <paramref name="indices"/> says which) and reconstructs them.
+    /// </summary>
+    public static Reconstructions Reconstruct(
+        ConvAutoencoder model, DataSet test, int count = 10, double noiseFactor = 0.5, int seed = 1234, int[]? indices = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        indices ??= Enumerable.Range(0, Math.Min(count, test.NumExamples)).ToArray();
+        if (indices.Length == 0 || indices.Any(i => i < 0 || i >= test.NumExamples))
+            throw new ArgumentOutOfRangeException(nameof(indices), $"Pick 1 or more image indices between 0 and {test.NumExamples - 1}.");
+
+        var device = model.weights["conv1"].device;
+        var originals = indices.Select(i => test.Image(i).ToArray()).ToArray();
+        using var generator = new Generator((ulong)seed);
+        using var scope = NewDisposeScope();
+        var clean = tensor(originals.SelectMany(o => o).ToArray(), [indices.Length, Side, Side, 1]).to(device);
+        var noisy = GaussianNoise.Apply(clean, noiseFactor, generator);
+        var reconstructed = model.Reconstruct(noisy);
+        return new Reconstructions(indices, Rows(noisy), Rows(reconstructed), originals);
+    }
+
+    private static float[][] Rows(Tensor images)
+    {
+        var flat = images.cpu().contiguous().data<float>().ToArray();
+        var size = Side * Side;
+        return Enumerable.Range(0, flat.Length / size).Select(i => flat.AsSpan(i * size, size).ToArray()).ToArray();
+    }
+}

@@ -1,0 +1,65 @@
+using SkiaSharp;
+
+namespace MnistDenoise.Evaluation;
+
+/// <summary>
+/// Draws rows of grayscale images (values in [0, 1]) into one PNG, e.g. the tutorial's picture of noisy
+/// inputs above their reconstructions. Encoding is SkiaSharp's.
+/// </summary>
+public static class ImageGrid
+{
+    /// <summary>Gray level of the gaps between images, so black digit backgrounds stay apart.</summary>
+    private const byte GapGray = 128;
+
+    /// <summary>
+    /// A PNG with one row per entry of <paramref name="rows"/>; every image is <paramref name="side"/>² values,
+    /// scaled up <paramref name="scale"/> times (nearest neighbour) and separated by <paramref name="gap"/> pixels.
+    /// </summary>
+    public static byte[] ToPng(IReadOnlyList<IReadOnlyList<float[]>> rows, int side = 28, int scale = 3, int gap = 2)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0 || rows.Any(r => r.Count == 0))
+            throw new ArgumentException("An image grid needs at least one row with at least one image.", nameof(rows));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(side);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
+        ArgumentOutOfRangeException.ThrowIfNegative(gap);
+        foreach (var image in rows.SelectMany(r => r))
+            if (image.Length != side * side)
+                throw new ArgumentException($"Every image must have {side}×{side} = {side * side} values; one has {image.Length}.", nameof(rows));
+
+        var columns = rows.Max(r => r.Count);
+        var cell = side * scale;
+        var width = columns * cell + (columns + 1) * gap;
+        var height = rows.Count * cell + (rows.Count + 1) * gap;
+        var pixels = new byte[width * height];
+        Array.Fill(pixels, GapGray);
+
+        for (var r = 0; r < rows.Count; r++)
+            for (var c = 0; c < rows[r].Count; c++)
+            {
+                var image = rows[r][c];
+                var top = gap + r * (cell + gap);
+                var left = gap + c * (cell + gap);
+                for (var y = 0; y < cell; y++)
+                    for (var x = 0; x < cell; x++)
+                        pixels[(top + y) * width + left + x] = ToByte(image[y / scale * side + x / scale]);
+            }
+
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var target = bitmap.GetPixels();
+        for (var y = 0; y < height; y++) // rows may be padded in Skia's buffer
+            System.Runtime.InteropServices.Marshal.Copy(pixels, y * width, target + y * bitmap.RowBytes, width);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>The tutorial's picture as a PNG: noisy inputs, reconstructions and originals, one row each.</summary>
+    public static byte[] SideBySide(Reconstructions r, int scale = 3) =>
+        ToPng([r.Noisy, r.Reconstructed, r.Original], scale: scale);
+
+    /// <summary>Writes <see cref="SideBySide"/> to <paramref name="path"/> atomically.</summary>
+    public static void SaveSideBySide(Reconstructions r, string path, int scale = 3) =>
+        AtomicFile.WriteAllBytes(path, SideBySide(r, scale));
+
+    private static byte ToByte(float v) => (byte)Math.Round(Math.Clamp(v, 0f, 1f) * 255f);
+}

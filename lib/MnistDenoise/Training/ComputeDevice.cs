@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MnistDenoise.Training;
+
+/// <summary>Turns a device name ("cpu", "cuda", "cuda:1") into a TorchSharp device, with a clear error when CUDA is absent.</summary>
+public static class ComputeDevice
+{
+    /// <summary>The CUDA build of TorchSharp to reference on this operating system.</summary>
+    public static string CudaPackage => OperatingSystem.IsWindows() ? "TorchSharp-cuda-windows" : "TorchSharp-cuda-linux";
+
+    /// <summary>Parses <paramref name="name"/> and checks that the device exists.</summary>
+    /// <exception cref="ArgumentException">Unknown device name.</exception>
+    /// <exception cref="InvalidOperationException">CUDA was asked for but this TorchSharp build or machine has none.</exception>
+    public static Device Resolve(string name)
+    {
+        Runtime.LibTorchLoader.EnsureLoaded();
+        var normalized = name.Trim().ToLowerInvariant();
+        if (normalized == "cpu") return CPU;
+        if (normalized == "cuda" || normalized.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new InvalidOperationException(
+                    $"Device '{name}' was asked for, but CUDA is not available: this build references the CPU-only " +
+                    $"TorchSharp-cpu package, or no NVIDIA GPU/driver is present. For an NVIDIA GPU, replace TorchSharp-cpu " +
+                    $"with {CudaPackage} (same TorchSharp version) in Directory.Packages.props and the project files, or use --device cpu.");
+            var index = normalized.Length > 5 && int.TryParse(normalized[5..], out var i) ? i : 0;
+            if (index >= cuda.device_count())
+                throw new InvalidOperationException($"Device '{name}' does not exist: {cuda.device_count()} CUDA device(s) found.");
+            return new Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"Unknown device '{name}'. Use 'cpu', 'cuda' or 'cuda:<index>'.", nameof(name));
+    }
+}
