@@ -35,7 +35,7 @@ internal static class CommandLineApp
         }
         try
         {
-            return parse.Invoke();
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)
         {
@@ -62,7 +62,9 @@ internal static class CommandLineApp
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T value;
+            try { value = result.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; } // not a number: the parser reports that itself
             if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
                 result.AddError($"{option.Name} must be between {min} and {max}; got {value}. {hint}");
         });

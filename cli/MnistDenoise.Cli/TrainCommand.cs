@@ -75,7 +75,10 @@ internal static class TrainCommand
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new CommandLineApp.UsageException(e.Message);
+            // "BatchSize = 200 is out of range: ... (Parameter 'BatchSize')" → "--batch-size = 200 is out of range: ..."
+            var plain = e.Message.Split(" (Parameter")[0];
+            var option = "--" + string.Concat((e.ParamName ?? "").Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+            throw new CommandLineApp.UsageException(e.ParamName is null ? plain : plain.Replace(e.ParamName, option));
         }
 
         AnsiConsole.MarkupLineInterpolated(
