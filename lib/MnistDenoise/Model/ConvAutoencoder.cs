@@ -129,8 +129,8 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
     /// <summary>
-    /// NHWC (N, 28, 28, 1) to the NCHW shape TorchSharp's ops expect, in channels-last memory, which
-    /// oneDNN's CPU convolutions run about 1.7× faster than NCHW memory (docs/performance.md).
+    /// NHWC (N, 28, 28, 1) to the NCHW shape TorchSharp's ops expect, in channels-last memory, the layout
+    /// oneDNN's CPU convolutions prefer; never slower than NCHW memory here (docs/performance.md).
     /// </summary>
     public static Tensor ToInternal(Tensor nhwc)
     {
