@@ -17,6 +17,12 @@ public sealed class OutputCollector(int executionCount, Action<string>? echo = n
     private readonly Dictionary<string, int> _displayIndex = [];
     private readonly List<Diagnostic> _errors = [];
 
+    /// <summary>
+    /// Assembly-unification notices (TorchSharp is built against .NET 8's System.Runtime.Numerics, the kernel runs .NET 10),
+    /// which the .NET SDK silences in every project build (NoWarn 1701;1702) and so does the runner.
+    /// </summary>
+    private static readonly HashSet<string> IgnoredWarnings = ["CS1701", "CS1702"];
+
     /// <summary>The outputs so far.</summary>
     public IReadOnlyList<InteractiveDocumentOutputElement> Outputs => _outputs;
 
@@ -50,6 +56,7 @@ public sealed class OutputCollector(int executionCount, Action<string>? echo = n
             case DiagnosticsProduced d:
                 foreach (var diagnostic in d.Diagnostics)
                 {
+                    if (IgnoredWarnings.Contains(diagnostic.Code)) continue;
                     if (diagnostic.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error) _errors.Add(diagnostic);
                     else if (diagnostic.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Warning) Stream("stderr", Describe(diagnostic) + "\n");
                 }
