@@ -1,13 +1,14 @@
 namespace NotebookRunner;
 
 /// <summary>Arguments of <c>run</c>.</summary>
-public sealed record RunArguments(IReadOnlyList<string> Notebooks, string OutputFolder, IReadOnlyList<KeyValuePair<string, string>> Parameters)
+public sealed record RunArguments(IReadOnlyList<string> Notebooks, string OutputFolder, IReadOnlyList<KeyValuePair<string, string>> Parameters, int Repeat = 1)
 {
     public static RunArguments Parse(string[] args)
     {
         var notebooks = new List<string>();
         var parameters = new List<KeyValuePair<string, string>>();
         string? output = null;
+        var repeat = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -20,6 +21,9 @@ public sealed record RunArguments(IReadOnlyList<string> Notebooks, string Output
                     var eq = pair.IndexOf('=');
                     if (eq <= 0) throw new UsageException($"A parameter is written name=value; got '{pair}'.");
                     parameters.Add(new(pair[..eq].Trim(), pair[(eq + 1)..]));
+                    break;
+                case "--repeat":
+                    if (!int.TryParse(Next(args, ref i), out repeat) || repeat < 1) throw new UsageException("--repeat takes a whole number, 1 or more.");
                     break;
                 case var a when a.StartsWith('-'):
                     throw new UsageException($"Unknown option '{a}'.");
@@ -37,7 +41,7 @@ public sealed record RunArguments(IReadOnlyList<string> Notebooks, string Output
         }
         var duplicate = parameters.GroupBy(p => p.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new UsageException($"Parameter '{duplicate.Key}' is given more than once.");
-        return new RunArguments(notebooks, output, parameters);
+        return new RunArguments(notebooks, output, parameters, repeat);
     }
 
     internal static string Next(string[] args, ref int i) =>

@@ -25,6 +25,8 @@ public static class Program
               (same file name) into the output folder. Stops at the first failing cell (exit 1). -p overrides a
               variable of the cell tagged "parameters" (papermill style: a cell tagged "injected-parameters" is
               inserted after it); a name that no notebook declares is an error (exit 2).
+              --repeat N runs every notebook N times in the same kernel (like "Run All" again) and prints the
+              process's memory after each pass: a check that re-running cells does not grow memory.
           notebook-runner export <notebook.ipynb> -o <app.cs>
               Writes the notebook as a .NET 10 file-based app: run it with `dotnet run app.cs`.
         """;

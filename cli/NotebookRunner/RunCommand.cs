@@ -18,10 +18,13 @@ public static class RunCommand
 
         var outputFolder = Path.GetFullPath(arguments.OutputFolder);
         Directory.CreateDirectory(outputFolder);
+        if (notebooks.Count > 1)
+            return await RunEachInItsOwnProcessAsync(notebooks, arguments, terminal);
+
         using var interrupt = new InterruptHandler();
         foreach (var (path, document) in notebooks)
         {
-            var outcome = await ExecuteAsync(path, document, arguments.Parameters, terminal, interrupt);
+            var outcome = await ExecuteAsync(path, document, arguments.Parameters, arguments.Repeat, terminal, interrupt);
             var target = Path.Combine(outputFolder, Path.GetFileName(path));
             PathScrubber.ForNotebook(path).Scrub(document);
             await File.WriteAllTextAsync(target, document.ToJupyterJson() + "\n");
@@ -30,6 +33,31 @@ public static class RunCommand
                 terminal.Error.WriteLine($"notebook-runner: wrote the partly executed notebook to {target}");
                 return outcome;
             }
+        }
+        return Program.Ok;
+    }
+
+    /// <summary>
+    /// Several notebooks run one after the other, each in a child process of its own, as Jupyter gives each notebook its
+    /// own kernel process: a notebook's static state and loaded assemblies never leak into the next one.
+    /// </summary>
+    private static async Task<int> RunEachInItsOwnProcessAsync(List<(string Path, InteractiveDocument Document)> notebooks, RunArguments arguments, Terminal terminal)
+    {
+        foreach (var (path, document) in notebooks)
+        {
+            var declared = ParametersCell(document) is { } cell ? Parameters.Parse(cell.Contents).Select(d => d.Name).ToHashSet() : [];
+            var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { UseShellExecute = false };
+            start.ArgumentList.Add(typeof(Program).Assembly.Location);
+            foreach (var a in new[] { "run", path, "-o", arguments.OutputFolder, "--repeat", arguments.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(a);
+            foreach (var (name, value) in arguments.Parameters.Where(p => declared.Contains(p.Key)))
+            {
+                start.ArgumentList.Add("-p");
+                start.ArgumentList.Add($"{name}={value}");
+            }
+            using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the notebook runner for " + path);
+            await child.WaitForExitAsync();
+            if (child.ExitCode != Program.Ok) return child.ExitCode;
         }
         return Program.Ok;
     }
@@ -64,7 +92,7 @@ public static class RunCommand
     }
 
     private static async Task<int> ExecuteAsync(string path, InteractiveDocument document, IReadOnlyList<KeyValuePair<string, string>> overrides,
-        Terminal terminal, InterruptHandler interrupt)
+        int passes, Terminal terminal, InterruptHandler interrupt)
     {
         var name = Path.GetFileName(path);
         var labels = PrepareCells(document, overrides);
@@ -80,33 +108,50 @@ public static class RunCommand
         try
         {
             var executionCount = 0;
-            var elements = document.Elements;
-            foreach (var element in elements) if (element.KernelName != "markdown") { element.Outputs.Clear(); element.ExecutionOrder = 0; }
-            for (var i = 0; i < elements.Count; i++)
+            for (var pass = 1; pass <= passes; pass++)
             {
-                var element = elements[i];
-                if (element.KernelName == "markdown" || string.IsNullOrWhiteSpace(element.Contents)) continue;
-                var cellClock = Stopwatch.StartNew();
-                collector = new OutputCollector(++executionCount, text => Echo(terminal, text));
-                await kernel.SendAsync(new SubmitCode(element.Contents, element.KernelName ?? "csharp"));
-                element.ExecutionOrder = executionCount;
-                element.Outputs.AddRange(collector.Outputs);
-                if (collector.Failure is { } failure)
+                var outcome = await ExecutePassAsync();
+                if (outcome != Program.Ok) return outcome;
+                if (passes > 1)
                 {
-                    var error = (ErrorElement)collector.Outputs.Last(o => o is ErrorElement);
-                    terminal.Error.WriteLine($"notebook-runner: {name}, {labels[i]} failed: {error.ErrorName}: {error.ErrorValue}");
-                    return Program.CellFailed;
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    terminal.Out.WriteLine($"  pass {pass}: {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)} MiB resident after a full GC");
                 }
-                if (interrupt.Requested)
-                {
-                    terminal.Error.WriteLine($"notebook-runner: {name}: interrupted during {labels[i]}; stopped there.");
-                    return Program.Interrupted;
-                }
-                if (cellClock.Elapsed.TotalSeconds >= 5)
-                    terminal.Out.WriteLine($"  {labels[i]} took {cellClock.Elapsed.TotalSeconds:0} s");
             }
             terminal.Out.WriteLine($"✔ {name} ({clock.Elapsed.TotalSeconds:0.0} s)");
             return Program.Ok;
+
+            async Task<int> ExecutePassAsync()
+            {
+                var elements = document.Elements;
+                foreach (var element in elements) if (element.KernelName != "markdown") { element.Outputs.Clear(); element.ExecutionOrder = 0; }
+                for (var i = 0; i < elements.Count; i++)
+                {
+                    var element = elements[i];
+                    if (element.KernelName == "markdown" || string.IsNullOrWhiteSpace(element.Contents)) continue;
+                    var cellClock = Stopwatch.StartNew();
+                    collector = new OutputCollector(++executionCount, text => Echo(terminal, text));
+                    await kernel.SendAsync(new SubmitCode(element.Contents, element.KernelName ?? "csharp"));
+                    element.ExecutionOrder = executionCount;
+                    element.Outputs.AddRange(collector.Outputs);
+                    if (collector.Failure is not null)
+                    {
+                        var error = (ErrorElement)collector.Outputs.Last(o => o is ErrorElement);
+                        terminal.Error.WriteLine($"notebook-runner: {name}, {labels[i]} failed: {error.ErrorName}: {error.ErrorValue}");
+                        return Program.CellFailed;
+                    }
+                    if (interrupt.Requested)
+                    {
+                        terminal.Error.WriteLine($"notebook-runner: {name}: interrupted during {labels[i]}; stopped there.");
+                        return Program.Interrupted;
+                    }
+                    if (cellClock.Elapsed.TotalSeconds >= 5)
+                        terminal.Out.WriteLine($"  {labels[i]} took {cellClock.Elapsed.TotalSeconds:0} s");
+                }
+                return Program.Ok;
+            }
         }
         finally
         {
