@@ -76,11 +76,17 @@ public static class RunCommand
     }
 
     /// <summary>Every -p name must be declared by the parameters cell of at least one of the notebooks.</summary>
-    private static void CheckParameters(IEnumerable<(string Path, InteractiveDocument Document)> notebooks, IReadOnlyList<KeyValuePair<string, string>> overrides)
+    private static void CheckParameters(IReadOnlyList<(string Path, InteractiveDocument Document)> notebooks, IReadOnlyList<KeyValuePair<string, string>> overrides)
     {
         if (overrides.Count == 0) return;
         var declared = notebooks.ToDictionary(n => Path.GetFileName(n.Path), n => ParametersCell(n.Document) is { } cell
             ? Parameters.Parse(cell.Contents).Select(d => d.Name).ToArray() : []);
+        foreach (var (_, document) in notebooks)
+            if (ParametersCell(document) is { } cell)
+            {
+                var declarations = Parameters.Parse(cell.Contents);
+                Parameters.InjectedCode(declarations, overrides.Where(o => declarations.Any(d => d.Name == o.Key))); // throws on a value that does not fit
+            }
         var unknown = overrides.Select(o => o.Key).Where(name => !declared.Values.Any(names => names.Contains(name))).ToArray();
         if (unknown.Length > 0)
         {
