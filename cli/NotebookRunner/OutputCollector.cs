@@ -77,7 +77,7 @@ public sealed class OutputCollector(int executionCount, Action<string>? echo = n
 
     /// <summary>The error's message, with the compiler's errors when there are some.</summary>
     public string ErrorValue(CommandFailed f) =>
-        _errors.Count > 0 ? string.Join("\n", _errors.Select(Describe)) : f.Message;
+        _errors.Count > 0 ? string.Join("\n", _errors.Select(Describe)) : f.Exception?.Message ?? f.Message;
 
     /// <summary>A compiler diagnostic as compilers print it: "(line,column): error CS0103: message", 1-based.</summary>
     public static string Describe(Diagnostic d) =>

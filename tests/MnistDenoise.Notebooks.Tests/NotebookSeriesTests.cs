@@ -56,7 +56,7 @@ public sealed class NotebookSeriesTests(NotebookSeriesFixture series) : IClassFi
         Assert.Contains("mnist.Train.Image(20): shape (784,)", text);
         foreach (var size in new[] { "55,000", "5,000", "10,000" }) Assert.Contains(size, text);
         Assert.True(notebook.Pngs.Count >= 2, "01 should show image 20 and a grid of digits as PNG outputs");
-        Assert.Equal((28 * 8, 28 * 8), ExecutedNotebook.PngSize(notebook.Pngs[0]));     // image 20, 28×28 scaled 8×
+        Assert.Equal((28 * 8 + 4, 28 * 8 + 4), ExecutedNotebook.PngSize(notebook.Pngs[0]));     // image 20: 28×28 scaled 8×, 2-pixel border
         Assert.Contains("row 1 labels:", text);
         Assert.Equal(2, Regex.Matches(text, "Plotly chart will be drawn").Count);        // label counts and pixel histogram
     }

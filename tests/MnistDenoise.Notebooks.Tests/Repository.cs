@@ -13,7 +13,7 @@ internal static class Repository
         ["01-data-exploration.ipynb", "02-reshape.ipynb", "03-model.ipynb", "04-training.ipynb", "05-reconstruction.ipynb"];
 
     /// <summary>The configuration this test binary was built in (Release under CI).</summary>
-    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     /// <summary>notebook-runner, built with the tests (the test project references it), in the same configuration.</summary>
     public static string RunnerDll
