@@ -39,6 +39,11 @@ public static partial class FileBasedAppExporter
         app.AppendLine($"// {Path.GetFileName(notebookPath)} as a .NET 10 file-based app, written by `notebook-runner export`.");
         app.AppendLine($"// Run it with `dotnet run {Path.GetFileName(outputPath)}` from the notebook's folder (paths in it are relative to that folder).");
         foreach (var d in state.Directives) app.AppendLine(d);
+        // Notebook code is script code: keep a repository's Directory.*.props (central package versions, warnings as
+        // errors) from turning the versions above or the notebook's warnings into errors when the app lives inside it.
+        app.AppendLine("#:property ManagePackageVersionsCentrally=false");
+        app.AppendLine("#:property TreatWarningsAsErrors=false");
+        app.AppendLine("#:property NoWarn=$(NoWarn);NU1603;CS1591");
         app.AppendLine();
         foreach (var u in state.Usings) app.AppendLine(u);
         app.AppendLine();
