@@ -38,7 +38,7 @@ public static class Program
         {
             return args.FirstOrDefault() switch
             {
-                "run" => await RunCommand.RunAsync(RunArguments.Parse(args[1..]), terminal),
+                "run" => Finish(await RunCommand.RunAsync(RunArguments.Parse(args[1..]), terminal)),
                 "export" => ExportCommand.Run(ExportArguments.Parse(args[1..]), terminal),
                 "-h" or "--help" or "help" => ShowUsage(terminal, Ok),
                 _ => throw new UsageException(args.Length == 0 ? "Say what to do: run or export." : $"Unknown command '{args[0]}'."),
@@ -50,6 +50,26 @@ public static class Program
             terminal.Error.WriteLine(Usage);
             return UsageError;
         }
+    }
+
+    /// <summary>
+    /// After Ctrl+C the interrupted cell's code may still be finishing its step on another thread (the kernel reports
+    /// a cancelled command at once); the executed copy is written by now, so the process ends at once, without the
+    /// runtime's shutdown racing native torch threads.
+    /// </summary>
+    private static int Finish(int code)
+    {
+        if (code == Interrupted) ExitNow(Interrupted);
+        return code;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void PosixExit(int status);
+
+    private static void ExitNow(int code)
+    {
+        if (OperatingSystem.IsWindows()) Environment.Exit(code);
+        PosixExit(code);
     }
 
     private static int ShowUsage(Terminal terminal, int code)

@@ -43,6 +43,20 @@ public static class RunCommand
     /// </summary>
     private static async Task<int> RunEachInItsOwnProcessAsync(List<(string Path, InteractiveDocument Document)> notebooks, RunArguments arguments, Terminal terminal)
     {
+        // Ctrl+C reaches the child too (same process group); the child stops its cell and exits 130, which ends the loop.
+        ConsoleCancelEventHandler waitForChild = (_, e) => e.Cancel = true;
+        Console.CancelKeyPress += waitForChild;
+        try
+        {
+            return await RunChildrenAsync();
+        }
+        finally
+        {
+            Console.CancelKeyPress -= waitForChild;
+        }
+
+        async Task<int> RunChildrenAsync()
+        {
         foreach (var (path, document) in notebooks)
         {
             var declared = ParametersCell(document) is { } cell ? Parameters.Parse(cell.Contents).Select(d => d.Name).ToHashSet() : [];
@@ -60,6 +74,7 @@ public static class RunCommand
             if (child.ExitCode != Program.Ok) return child.ExitCode;
         }
         return Program.Ok;
+        }
     }
 
     internal static InteractiveDocument Read(string path)
@@ -142,16 +157,16 @@ public static class RunCommand
                     await kernel.SendAsync(new SubmitCode(element.Contents, element.KernelName ?? "csharp"));
                     element.ExecutionOrder = executionCount;
                     element.Outputs.AddRange(collector.Outputs);
+                    if (interrupt.Requested)
+                    {
+                        terminal.Error.WriteLine($"notebook-runner: {name}: interrupted (Ctrl+C) during {labels[i]}; stopped there.");
+                        return Program.Interrupted;
+                    }
                     if (collector.Failure is not null)
                     {
                         var error = (ErrorElement)collector.Outputs.Last(o => o is ErrorElement);
                         terminal.Error.WriteLine($"notebook-runner: {name}, {labels[i]} failed: {error.ErrorName}: {error.ErrorValue}");
                         return Program.CellFailed;
-                    }
-                    if (interrupt.Requested)
-                    {
-                        terminal.Error.WriteLine($"notebook-runner: {name}: interrupted during {labels[i]}; stopped there.");
-                        return Program.Interrupted;
                     }
                     if (cellClock.Elapsed.TotalSeconds >= 5)
                         terminal.Out.WriteLine($"  {labels[i]} took {cellClock.Elapsed.TotalSeconds:0} s");

@@ -120,3 +120,40 @@ public sealed class RunnerTests : IDisposable
         Assert.Contains("Parameter 'epochs' is int: 'two' is not a whole number", result.Error);
     }
 }
+
+/// <summary>Ctrl+C during training: the kernel's cancellation token stops the cell, and the run ends with exit code 130.</summary>
+public sealed class InterruptTests
+{
+    [Fact]
+    public async Task Ctrl_C_during_training_cancels_the_cell_and_ends_the_run_with_exit_code_130()
+    {
+        Repository.RequireReleaseLibraries();
+        using var temp = new TempFolder();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { Repository.RunnerDll, "run", "notebooks/04-training.ipynb", "-o", temp.Path,
+                                  "-p", "trainSize=8000", "-p", "batchSize=20", "-p", $"checkpoint={Path.Combine(temp.Path, "a.weights")}" })
+            start.ArgumentList.Add(a);
+        using var runner = System.Diagnostics.Process.Start(start)!;
+        var error = runner.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        string? line;
+        while ((line = runner.StandardOutput.ReadLine()) is not null && !line.Contains("Trianing loss")) output.AppendLine(line);
+        Assert.True(line is not null, "training never printed a loss line:\n" + output);
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var rest = runner.StandardOutput.ReadToEndAsync();
+        Assert.True(runner.WaitForExit(TimeSpan.FromMinutes(2)), "the runner did not stop after Ctrl+C");
+
+        var (restText, errorText) = (await rest, await error);
+        Assert.True(runner.ExitCode == 130, $"exit {runner.ExitCode}\n{output}{restText}\n{errorText}");
+        Assert.Contains("04-training.ipynb: interrupted (Ctrl+C) during cell", errorText);
+        var executed = ExecutedNotebook.Read(Path.Combine(temp.Path, "04-training.ipynb"));
+        var training = executed.CodeCells.Single(c => ExecutedNotebook.Text(c["source"]).Contains("trainer.Train("));
+        Assert.NotNull(training["execution_count"]);
+        Assert.All(executed.CodeCells.SkipWhile(c => c != training).Skip(1), c => Assert.Empty(ExecutedNotebook.OutputsOf(c)));
+        Assert.False(File.Exists(Path.Combine(temp.Path, "a.weights")), "the cells after the interrupted one do not run");
+    }
+}
