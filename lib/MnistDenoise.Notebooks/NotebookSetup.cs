@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 using MnistDenoise.Runtime;
 using Plotly.NET;
@@ -34,7 +35,27 @@ public static class NotebookSetup
                 _applied = true;
             }
             RegisterFormatters();
+            QuietAssemblyUnificationWarnings();
         }
+    }
+
+    /// <summary>
+    /// TorchSharp is built against .NET 8's System.Runtime.Numerics and the kernel runs .NET 10, so every cell that
+    /// touches an overload with a <c>Complex</c> parameter gets warning CS1701 ("Assuming assembly reference … matches
+    /// identity …") printed under it. Project builds silence it (the SDK's NoWarn 1701;1702); a script cannot, not even
+    /// with #pragma (the warning has no source location). This sets the running C# kernel's warning level to 1, which
+    /// drops CS1701 (level 2) and CS1702 (level 3), and with them other level 2-4 warnings. .NET Interactive is archived,
+    /// so the private field it sets will not move; if it is missing, nothing happens.
+    /// </summary>
+    private static void QuietAssemblyUnificationWarnings()
+    {
+        var kernel = KernelInvocationContext.Current?.HandlingKernel;
+        if (kernel is null || kernel.GetType().FullName != "Microsoft.DotNet.Interactive.CSharp.CSharpKernel") return;
+        var field = kernel.GetType().GetField("_scriptOptions", BindingFlags.NonPublic | BindingFlags.Instance);
+        var options = field?.GetValue(kernel);
+        var withWarningLevel = options?.GetType().GetMethod("WithWarningLevel", [typeof(int)]);
+        if (field is null || options is null || withWarningLevel is null) return;
+        field.SetValue(kernel, withWarningLevel.Invoke(options, [1]));
     }
 
     /// <summary>
