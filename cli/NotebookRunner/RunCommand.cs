@@ -196,6 +196,7 @@ public static class RunCommand
         var elements = document.Elements;
         foreach (var old in elements.Where(e => Tags(e).Contains(Parameters.InjectedTag)).ToArray()) elements.Remove(old);
         var labels = elements.Select((_, i) => $"cell {i + 1}").ToList();
+        for (var i = 0; i < elements.Count; i++) elements[i].Id ??= $"cell-{i + 1}"; // nbformat 4.5 wants an id on every cell
         if (ParametersCell(document) is not { } parametersCell) return labels;
 
         var declared = Parameters.Parse(parametersCell.Contents);
@@ -203,6 +204,7 @@ public static class RunCommand
         if (applicable.Length == 0) return labels;
         var injected = new InteractiveDocumentElement(Parameters.InjectedCode(declared, applicable), "csharp")
         {
+            Id = Parameters.InjectedTag,
             Metadata = new Dictionary<string, object> { ["tags"] = new object[] { Parameters.InjectedTag } },
         };
         var at = elements.IndexOf(parametersCell) + 1;
