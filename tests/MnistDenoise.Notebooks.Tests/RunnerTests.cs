@@ -124,6 +124,13 @@ public sealed class RunnerTests : IDisposable
 /// <summary>Ctrl+C during training: the kernel's cancellation token stops the cell, and the run ends with exit code 130.</summary>
 public sealed class InterruptTests
 {
+    private const int SigInt = 2;
+
+#pragma warning disable SYSLIB1054 // a plain DllImport keeps the test project free of unsafe code
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
+
     [Fact]
     public async Task Ctrl_C_during_training_cancels_the_cell_and_ends_the_run_with_exit_code_130()
     {
@@ -143,7 +150,7 @@ public sealed class InterruptTests
         while ((line = runner.StandardOutput.ReadLine()) is not null && !line.Contains("Trianing loss")) output.AppendLine(line);
         Assert.True(line is not null, "training never printed a loss line:\n" + output);
 
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.Equal(0, Kill(runner.Id, SigInt));   // what Ctrl+C sends
         var rest = runner.StandardOutput.ReadToEndAsync();
         Assert.True(runner.WaitForExit(TimeSpan.FromMinutes(2)), "the runner did not stop after Ctrl+C");
 
