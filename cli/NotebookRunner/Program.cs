@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace NotebookRunner;
 
 /// <summary>
@@ -18,36 +20,35 @@ public static class Program
     /// <summary>Ctrl+C stopped the run.</summary>
     public const int Interrupted = 130;
 
-    public const string Usage = """
-        Usage:
-          notebook-runner run <notebook.ipynb>... -o <output-folder> [-p name=value]...
-              Executes each notebook from a fresh in-process C# kernel, top to bottom, and writes the executed copy
-              (same file name) into the output folder. Stops at the first failing cell (exit 1). -p overrides a
-              variable of the cell tagged "parameters" (papermill style: a cell tagged "injected-parameters" is
-              inserted after it); a name that no notebook declares is an error (exit 2).
-              --repeat N runs every notebook N times in the same kernel (like "Run All" again) and prints the
-              process's memory after each pass: a check that re-running cells does not grow memory.
-          notebook-runner export <notebook.ipynb> -o <app.cs>
-              Writes the notebook as a .NET 10 file-based app: run it with `dotnet run app.cs`.
-        """;
-
     public static async Task<int> Main(string[] args)
     {
         var terminal = Terminal.Create();
+        var root = new RootCommand("Execute C# notebooks headless (like papermill), or export one to a .NET 10 file-based app.")
+        {
+            RunArguments.Command(async arguments => Finish(await RunCommand.RunAsync(arguments, terminal))),
+            ExportArguments.Command(arguments => ExportCommand.Run(arguments, terminal)),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) terminal.Error.WriteLine($"notebook-runner: {error.Message}");
+            terminal.Error.WriteLine("Run 'notebook-runner --help' (or 'notebook-runner run --help') for the usage.");
+            return UsageError;
+        }
         try
         {
-            return args.FirstOrDefault() switch
+            return await parse.InvokeAsync(new InvocationConfiguration
             {
-                "run" => Finish(await RunCommand.RunAsync(RunArguments.Parse(args[1..]), terminal)),
-                "export" => ExportCommand.Run(ExportArguments.Parse(args[1..]), terminal),
-                "-h" or "--help" or "help" => ShowUsage(terminal, Ok),
-                _ => throw new UsageException(args.Length == 0 ? "Say what to do: run or export." : $"Unknown command '{args[0]}'."),
-            };
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // the runner handles Ctrl+C itself (it cancels the running cell)
+                Output = terminal.Out,
+                Error = terminal.Error,
+            });
         }
         catch (UsageException e)
         {
             terminal.Error.WriteLine($"notebook-runner: {e.Message}");
-            terminal.Error.WriteLine(Usage);
+            terminal.Error.WriteLine("Run 'notebook-runner --help' (or 'notebook-runner run --help') for the usage.");
             return UsageError;
         }
     }
@@ -72,11 +73,6 @@ public static class Program
         PosixExit(code);
     }
 
-    private static int ShowUsage(Terminal terminal, int code)
-    {
-        terminal.Out.WriteLine(Usage);
-        return code;
-    }
 }
 
 /// <summary>A mistake on the command line or in a parameter; reported with the usage text, exit code 2.</summary>
