@@ -77,4 +77,15 @@ public sealed partial class CommittedNotebookTests
         foreach (var knob in new[] { "int epochs", "int batchSize", "double learningRate", "double noiseFactor", "string init", "int? trainSize", "int seed" })
             Assert.Contains(knob + " =", source);
     }
+
+    [Fact]
+    public void The_model_notebook_which_corrupts_images_starts_with_a_parameters_cell_for_its_knobs()
+    {
+        var cells = Committed("03-model.ipynb").CodeCells;
+        Assert.Single(cells, c => ExecutedNotebook.Tags(c).Contains("parameters"));
+        Assert.Contains("parameters", ExecutedNotebook.Tags(cells[0]));
+        var source = ExecutedNotebook.Text(cells[0]["source"]);
+        foreach (var knob in new[] { "double noiseFactor", "string init", "int seed", "double learningRate" })
+            Assert.Contains(knob + " =", source);
+    }
 }
