@@ -9,7 +9,7 @@ namespace MnistDenoise.Cli;
 /// <summary>What the command line shows while it works: download and training progress, then a summary.</summary>
 internal static class ConsoleReport
 {
-    private static bool Live => AnsiConsole.Profile.Capabilities.Interactive;
+    private static bool Live => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     public static DataSets LoadData(string directory, DatasetSpec spec)
     {
