@@ -155,10 +155,7 @@ public static class LibTorchLoader
             if (File.Exists(target)) return target;
             try
             {
-                Directory.CreateDirectory(dir);
-                var temp = Path.Combine(dir, $".{Path.GetFileName(original)}.{Environment.ProcessId}.tmp");
-                File.WriteAllBytes(temp, bytes);
-                File.Move(temp, target, overwrite: true);
+                AtomicFile.WriteAllBytes(target, bytes); // a concurrent process never loads a half-written copy
                 return target;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
