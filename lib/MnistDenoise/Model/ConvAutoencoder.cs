@@ -27,6 +27,10 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         ("b1", [64]), ("b2", [64]), ("b3", [32]), ("b4", [32]), ("b5", [64]), ("b6", [64]), ("b_output", [1]),
     ];
 
+    // The native fix must run before the first torch call, and the field initialisers below (ParameterDict is a
+    // torch Module) run before any constructor body; a static constructor runs before both.
+    static ConvAutoencoder() => LibTorchLoader.EnsureLoaded();
+
     /// <summary>Image side length the graph is built for.</summary>
     public const int ImageSize = 28;
 
@@ -41,7 +45,6 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// <param name="seed">Seed for the initial values; null draws from torch's global generator.</param>
     public ConvAutoencoder(WeightInit init = WeightInit.Default, long? seed = null) : base(nameof(ConvAutoencoder))
     {
-        LibTorchLoader.EnsureLoaded();
         using var generator = seed is { } s ? new Generator((ulong)s) : null;
         using (no_grad())
         {
