@@ -94,6 +94,20 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// </summary>
     public static Tensor Graph(Tensor x, ParameterDict weights, ParameterDict biases, Action<string, Tensor>? observe = null)
     {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        return Graph(x, new Lookup(weights), new Lookup(biases), observe);
+    }
+
+    // Graph reads parameters by the tutorial's keys; this lets it read casted copies too (mixed precision).
+    private sealed class Lookup(Func<string, Tensor> get)
+    {
+        public Lookup(ParameterDict parameters) : this(key => parameters[key]) { }
+        public Tensor this[string key] => get(key);
+    }
+
+    private static Tensor Graph(Tensor x, Lookup weights, Lookup biases, Action<string, Tensor>? observe)
+    {
         Tensor Seen(string name, Tensor t) { observe?.Invoke(name, t); return t; }
 
         var conv1 = Seen("conv1", conv2d(x, weights["conv1"], biases["b1"]));
@@ -120,6 +134,22 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Logits for a batch of images shaped (N, 28, 28, 1), returned in the same shape.</summary>
     public override Tensor forward(Tensor x) => FromInternal(Graph(ToInternal(x), weights, biases));
 
+    /// <summary>
+    /// Logits like <see cref="forward(Tensor)"/>, computed in <paramref name="computeType"/> (e.g. <see cref="ScalarType.BFloat16"/>)
+    /// from casted copies of the input and of the float32 parameters; the result is float32. Gradients flow back
+    /// to the float32 parameters (mixed precision with float32 master weights).
+    /// </summary>
+    public Tensor forward(Tensor x, ScalarType computeType)
+    {
+        if (computeType == ScalarType.Float32) return forward(x);
+        // Each parameter is cast once per call, not once per use; the casts keep the kernels' memory order.
+        var cast = new Dictionary<string, Tensor>();
+        Tensor Cast(ParameterDict from, string key) =>
+            cast.TryGetValue(key, out var t) ? t : cast[key] = from[key].to(computeType);
+        var logits = Graph(ToInternal(x).to(computeType), new Lookup(k => Cast(weights, k)), new Lookup(k => Cast(biases, k)), null);
+        return FromInternal(logits.to(ScalarType.Float32));
+    }
+
     /// <summary>Reconstructed images in [0, 1] (the sigmoid of the logits), shaped like the input; no gradients.</summary>
     public Tensor Reconstruct(Tensor noisy)
     {
@@ -127,7 +157,7 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         return sigmoid(forward(noisy));
     }
 
-    /// <summary>One row per step of <see cref="Graph"/>: its name, output shape (NHWC) and new parameters.</summary>
+    /// <summary>One row per step of <see cref="Graph(Tensor, ParameterDict, ParameterDict, Action{string, Tensor})"/>: its name, output shape (NHWC) and new parameters.</summary>
     public IReadOnlyList<LayerSummary> Summary()
     {
         var rows = new List<LayerSummary>();
