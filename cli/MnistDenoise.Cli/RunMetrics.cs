@@ -11,7 +11,8 @@ internal sealed record RunMetrics(
     string Device, int Threads, int Steps, bool Cancelled,
     IReadOnlyList<double> EpochLosses, double TrainSeconds, double MsPerStep,
     int TestImages, double TestLoss, double TestPsnrNoisy, double TestPsnrReconstructed,
-    double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds)
+    double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds,
+    string Precision = "fp32", double? PeakRssMib = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -25,7 +26,16 @@ internal sealed record RunMetrics(
         o.Device, TorchSharp.torch.get_num_threads(), r.StepLosses.Count, r.Cancelled,
         r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
-        pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds);
+        pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
+        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", PeakResidentMib());
+
+    // The process's peak resident memory (Linux only): training plus evaluation, the figure docs/performance.md tracks.
+    private static double? PeakResidentMib()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line.Split(':')[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+    }
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

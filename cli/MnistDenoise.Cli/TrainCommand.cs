@@ -38,11 +38,16 @@ internal static class TrainCommand
         var dataset = SharedOptions.Dataset();
         var output = SharedOptions.OutputDirectory();
         var images = SharedOptions.Images();
+        var precision = new Option<string>("--precision")
+        {
+            Description = "fp32 (default) or bf16: mixed precision with fp32 master weights, for CPUs with bf16 instructions (see docs/performance.md).",
+            DefaultValueFactory = _ => "fp32",
+        }.AcceptOnlyFromAmong("fp32", "bf16");
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, output, images,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, output, images, precision,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +62,7 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Device = parse.GetValue(device)!,
                 TrainSize = parse.GetValue(trainSize),
+                Precision = parse.GetValue(precision) == "bf16" ? Precision.BFloat16 : Precision.Float32,
             };
             return Run(options, parse.GetValue(data)!, SharedOptions.Spec(parse.GetValue(dataset)!),
                 parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), CommandLineApp.CtrlC);
@@ -82,7 +88,7 @@ internal static class TrainCommand
         }
 
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}.");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
         using var model = options.CreateModel();
         using var trainer = new Trainer(model, options);
         var result = ConsoleReport.Train(trainer, mnist.Train, cancellationToken);

@@ -49,7 +49,10 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             foreach (var (key, shape) in WeightShapes)
-                weights.Add(key, new Parameter(Initial(shape, FanIn(shape), init, generator)));
+            {
+                using var initial = Initial(shape, FanIn(shape), init, generator);
+                weights.Add(key, new Parameter(InConvolutionOrder(initial)));
+            }
             for (var i = 0; i < BiasShapes.Count; i++)
             {
                 var (key, shape) = BiasShapes[i];
@@ -57,6 +60,26 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
             }
         }
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// A copy of a kernel with the tutorial's shape [h, w, in, out] whose memory is ordered [out, h, w, in]:
+    /// the channels-last order of the [out, in, h, w] kernel that <see cref="Ops.conv2d"/> hands to libtorch.
+    /// </summary>
+    /// <remarks>
+    /// With row-major TF memory, <c>w.permute(3, 2, 0, 1)</c> gives oneDNN a strided kernel it must reorder,
+    /// and reorder back for the gradient, on every call. In this order the permuted view is already a
+    /// channels-last [out, in, h, w] tensor, the format oneDNN uses with channels-last activations, so
+    /// nothing is copied; the gradient and Adam's moments follow the parameter's strides. Values, shapes
+    /// and checkpoints (written from contiguous copies) are unchanged.
+    /// </remarks>
+    public static Tensor InConvolutionOrder(Tensor tfKernel)
+    {
+        if (tfKernel.dim() != 4)
+            throw new ArgumentException($"Expected a kernel shaped (h, w, in, out); got ({string.Join(", ", tfKernel.shape)}).", nameof(tfKernel));
+        var (h, w, i, o) = (tfKernel.shape[0], tfKernel.shape[1], tfKernel.shape[2], tfKernel.shape[3]);
+        var ordered = empty_strided([h, w, i, o], [w * i, i, 1, h * w * i], dtype: tfKernel.dtype, device: tfKernel.device);
+        return ordered.copy_(tfKernel);
     }
 
     private static long FanIn(long[] kernelShape) => kernelShape[0] * kernelShape[1] * kernelShape[2];
@@ -73,6 +96,20 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// every named intermediate result (for shape tables and visualisations).
     /// </summary>
     public static Tensor Graph(Tensor x, ParameterDict weights, ParameterDict biases, Action<string, Tensor>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        return Graph(x, new Lookup(weights), new Lookup(biases), observe);
+    }
+
+    // Graph reads parameters by the tutorial's keys; this lets it read casted copies too (mixed precision).
+    private sealed class Lookup(Func<string, Tensor> get)
+    {
+        public Lookup(ParameterDict parameters) : this(key => parameters[key]) { }
+        public Tensor this[string key] => get(key);
+    }
+
+    private static Tensor Graph(Tensor x, Lookup weights, Lookup biases, Action<string, Tensor>? observe)
     {
         Tensor Seen(string name, Tensor t) { observe?.Invoke(name, t); return t; }
 
@@ -100,6 +137,22 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Logits for a batch of images shaped (N, 28, 28, 1), returned in the same shape.</summary>
     public override Tensor forward(Tensor x) => FromInternal(Graph(ToInternal(x), weights, biases));
 
+    /// <summary>
+    /// Logits like <see cref="forward(Tensor)"/>, computed in <paramref name="computeType"/> (e.g. <see cref="ScalarType.BFloat16"/>)
+    /// from casted copies of the input and of the float32 parameters; the result is float32. Gradients flow back
+    /// to the float32 parameters (mixed precision with float32 master weights).
+    /// </summary>
+    public Tensor forward(Tensor x, ScalarType computeType)
+    {
+        if (computeType == ScalarType.Float32) return forward(x);
+        // Each parameter is cast once per call, not once per use; the casts keep the kernels' memory order.
+        var cast = new Dictionary<string, Tensor>();
+        Tensor Cast(ParameterDict from, string key) =>
+            cast.TryGetValue(key, out var t) ? t : cast[key] = from[key].to(computeType);
+        var logits = Graph(ToInternal(x).to(computeType), new Lookup(k => Cast(weights, k)), new Lookup(k => Cast(biases, k)), null);
+        return FromInternal(logits.to(ScalarType.Float32));
+    }
+
     /// <summary>Reconstructed images in [0, 1] (the sigmoid of the logits), shaped like the input; no gradients.</summary>
     public Tensor Reconstruct(Tensor noisy)
     {
@@ -107,7 +160,7 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         return sigmoid(forward(noisy));
     }
 
-    /// <summary>One row per step of <see cref="Graph"/>: its name, output shape (NHWC) and new parameters.</summary>
+    /// <summary>One row per step of <see cref="Graph(Tensor, ParameterDict, ParameterDict, Action{string, Tensor})"/>: its name, output shape (NHWC) and new parameters.</summary>
     public IReadOnlyList<LayerSummary> Summary()
     {
         var rows = new List<LayerSummary>();
@@ -126,6 +179,66 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
             rows.Add(new LayerSummary(name, [t.shape[0], t.shape[2], t.shape[3], t.shape[1]], parameters));
         });
         return rows;
+    }
+
+    /// <summary>
+    /// TorchSharp's loader, for files written by <c>save</c> or <c>Checkpoint.Save</c>. TorchSharp reads each
+    /// tensor straight into the parameter's memory, which must be contiguous, so the kernels are read into
+    /// row-major stand-ins and copied into the (same) parameters afterwards; optimizers keep working.
+    /// </summary>
+    public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+    {
+        WithRowMajorKernels(() => base.load(reader, strict, skip, loadedParameters));
+        return this;
+    }
+
+    /// <summary>TorchSharp's <c>Module.save</c> (its format), writing the kernels from row-major copies.</summary>
+    public new nn.Module save(string location, IList<string>? skip = null)
+    {
+        WithRowMajorKernels(() => base.save(location, skip));
+        return this;
+    }
+
+    /// <summary>TorchSharp's <c>Module.save</c> (its format), writing the kernels from row-major copies.</summary>
+    public new nn.Module save(Stream stream, IList<string>? skip = null)
+    {
+        WithRowMajorKernels(() => base.save(stream, skip));
+        return this;
+    }
+
+    /// <summary>TorchSharp's <c>Module.save</c> (its format), writing the kernels from row-major copies.</summary>
+    public new nn.Module save(BinaryWriter writer, IList<string>? skip = null)
+    {
+        WithRowMajorKernels(() => base.save(writer, skip));
+        return this;
+    }
+
+    // Swaps every kernel for a row-major copy while `action` runs, then copies the values back into the
+    // original parameters (the objects an optimizer holds) and puts them back.
+    private void WithRowMajorKernels(Action action)
+    {
+        var originals = WeightShapes.Select(w => (w.Key, Parameter: weights[w.Key])).ToArray();
+        try
+        {
+            using (no_grad())
+                foreach (var (key, p) in originals)
+                    weights[key] = new Parameter(p.contiguous(), p.requires_grad);
+            action();
+        }
+        finally
+        {
+            using (no_grad())
+                foreach (var (key, p) in originals)
+                {
+                    var stand_in = weights[key];
+                    if (!ReferenceEquals(stand_in, p))
+                    {
+                        p.copy_(stand_in);
+                        weights[key] = p;
+                        stand_in.Dispose();
+                    }
+                }
+        }
     }
 
     /// <summary>Total number of trainable numbers (the tutorial's network has 336,321).</summary>

@@ -18,6 +18,7 @@ public sealed class Trainer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly Generator _noise;
     private readonly Device _device;
+    private readonly ScalarType _computeType;
     private (DataSet Source, DataSet View)? _data;
 
     /// <summary>Prepares training of <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>).</summary>
@@ -28,6 +29,13 @@ public sealed class Trainer : IDisposable
         Options = options;
         _model = model;
         _device = ComputeDevice.Resolve(options.Device);
+        if (!Enum.IsDefined(options.Precision))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "Precision must be Float32 or BFloat16.");
+        if (options.Precision == Precision.BFloat16 && Runtime.CpuFeatures.HasBFloat16 == false)
+            throw new NotSupportedException(
+                "Precision BFloat16 needs a CPU with bf16 instructions (AVX512-BF16 or AMX); this one has none, so bf16 would be " +
+                "slower than float32. Use Precision.Float32 (the default; --precision fp32).");
+        _computeType = options.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         if (options.Threads is { } threads) set_num_threads(threads);
         Runtime.NativeAllocator.TuneForTraining();
         _model.to(_device);
@@ -81,7 +89,7 @@ public sealed class Trainer : IDisposable
         var clean = tensor(batch.Images, [batch.Count, ConvAutoencoder.ImageSize, ConvAutoencoder.ImageSize, 1]).to(_device);
         var noisy = GaussianNoise.Apply(clean, Options.NoiseFactor, _noise);
         _optimizer.zero_grad();
-        var cost = Ops.cost(_model.forward(noisy), clean);
+        var cost = Ops.cost(_model.forward(noisy, _computeType), clean);
         cost.backward();
         _optimizer.step();
         var value = cost.item<float>();

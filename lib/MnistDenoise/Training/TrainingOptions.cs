@@ -32,6 +32,12 @@ public sealed record TrainingOptions
     /// <summary>Use only the first N training images (null: all 55,000), for quick experiments.</summary>
     public int? TrainSize { get; init; }
 
+    /// <summary>
+    /// Arithmetic of the training step: <see cref="Precision.Float32"/> (default) or <see cref="Precision.BFloat16"/>
+    /// mixed precision (float32 master weights and loss), for CPUs with bf16 instructions.
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Float32;
+
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
     public ConvAutoencoder CreateModel() => new(Init, Seed);
 
