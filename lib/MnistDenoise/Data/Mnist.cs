@@ -90,6 +90,13 @@ public static class Mnist
                 labelsPath, $"holds {labels.Length} labels but '{imagesPath}' holds {images.Count} images");
         }
 
+        int badLabel = labels.AsSpan().IndexOfAnyInRange((byte)DataSet.NumClasses, byte.MaxValue);
+        if (badLabel >= 0)
+        {
+            throw new InvalidDataFileException(
+                labelsPath, $"holds label {labels[badLabel]} at index {badLabel}; labels must be below {DataSet.NumClasses}");
+        }
+
         return (images, labels);
     }
 
