@@ -132,6 +132,7 @@ public static class Checkpoint
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"No checkpoint at '{path}'. Train first (mnist-denoise train, or notebook 04) or pass the right path.", path);
+        Runtime.LibTorchLoader.EnsureLoaded(); // the tensors are parsed by TorchSharp
         var length = new FileInfo(path).Length;
         if (length > MaxFileBytes)
             throw Damaged(path, $"it is {length} bytes, more than the {MaxFileBytes} a checkpoint of this project can have", null);

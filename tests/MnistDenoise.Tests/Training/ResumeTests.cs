@@ -58,6 +58,32 @@ public class ResumeTests
     }
 
     [Fact]
+    public void A_checkpoint_saved_from_the_step_callback_once_cancelled_resumes_exactly_as_notebook_04_does_it()
+    {
+        var options = Small with { Epochs = 1 };
+        var full = Uninterrupted(options, out var straight);
+        using var _ = straight;
+        using var temp = new TestPaths.TempDirectory();
+        var path = Path.Combine(temp.Path, "nb.weights");
+        using (var model = options.CreateModel())
+        using (var trainer = new Trainer(model, options))
+        using (var cancel = new CancellationTokenSource())
+        {
+            trainer.Train(SharedMnist.Train, s =>
+            {
+                if (s.GlobalStep == 6) cancel.Cancel();                        // the stop button, during step 7's wait
+                if (cancel.IsCancellationRequested) trainer.SaveCheckpoint(path); // notebook 04's callback
+            }, cancel.Token);
+        }
+
+        using var resumed = options.CreateModel();
+        using var again = new Trainer(resumed, options);
+        Assert.Equal(6, again.Resume(path, SharedMnist.Train).CompletedSteps);
+        Assert.Equal(full.StepLosses, again.Train(SharedMnist.Train).StepLosses);
+        AssertSameWeights(straight, resumed);
+    }
+
+    [Fact]
     public void A_cancelled_run_continues_in_memory_on_the_next_call()
     {
         var options = Small with { Epochs = 1 };
