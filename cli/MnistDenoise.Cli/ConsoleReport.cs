@@ -11,12 +11,13 @@ internal static class ConsoleReport
 {
     private static bool Live => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
-    public static DataSets LoadData(string directory, DatasetSpec spec)
+    public static DataSets LoadData(string directory, DatasetSpec spec, IReadOnlyList<Uri>? mirrors = null)
     {
         AnsiConsole.MarkupLineInterpolated($"Reading {spec.Name} from [blue]{directory}[/]");
         var progress = new Progress<DownloadProgress>(p =>
             Console.Error.WriteLine($"  downloading {p}"));
-        return Mnist.ReadDataSets(directory, oneHot: false, reshape: false, spec: spec, progress: progress);
+        return Mnist.ReadDataSets(directory, oneHot: false, reshape: false, spec: spec,
+            mirrors: mirrors is { Count: > 0 } ? mirrors : null, progress: progress);
     }
 
     /// <summary>Runs training under a progress bar (or, when output is not a terminal, a line every few percent).</summary>

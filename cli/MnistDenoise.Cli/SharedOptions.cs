@@ -1,28 +1,36 @@
 using System.CommandLine;
 using MnistDenoise.Data;
+using MnistDenoise.Training;
 
 namespace MnistDenoise.Cli;
 
 /// <summary>Options that several commands share.</summary>
 internal static class SharedOptions
 {
-    public static Option<DirectoryInfo> DataDirectory() => new("--data")
+    public static Option<DirectoryInfo> DataDirectory() => new Option<DirectoryInfo>("--data")
     {
         Description = "Folder with the MNIST (or Fashion-MNIST) IDX files, .gz or raw; missing files are downloaded. Default: the repository's data/mnist.",
         DefaultValueFactory = _ => new DirectoryInfo(Mnist.DefaultDataDirectory),
-    };
+    }.NotAFile();
 
-    public static Option<DirectoryInfo> OutputDirectory() => new("--output", "-o")
+    public static Option<DirectoryInfo> OutputDirectory() => new Option<DirectoryInfo>("--output", "-o")
     {
         Description = "Folder for the checkpoint, the PNG and metrics.json (created if missing).",
         DefaultValueFactory = _ => new DirectoryInfo("out"),
+    }.NotAFile();
+
+    public static Option<Uri[]> Mirrors() => new("--mirror")
+    {
+        Description = "Base URL to download missing files from instead of the built-in HTTPS mirrors (repeatable). " +
+                      "Naming a plain http:// mirror here is the only way one is used; checksums are verified either way.",
+        AllowMultipleArgumentsPerToken = false,
     };
 
     public static Option<double> Noise() => new Option<double>("--noise")
     {
         Description = "Standard deviation of the Gaussian noise: clip(x + noise·randn, 0, 1).",
         DefaultValueFactory = _ => 0.5,
-    }.Range(0.0, 10.0, "The tutorial uses 0.5.");
+    }.Range(TrainingLimits.NoiseFactor);
 
     public static Option<int> Images() => new Option<int>("--images")
     {
@@ -39,13 +47,24 @@ internal static class SharedOptions
     public static Option<int?> Threads() => new Option<int?>("--threads")
     {
         Description = "Torch intra-op threads (default: TorchSharp's, the number of cores).",
-    };
+    }.Range(TrainingLimits.Threads);
 
     public static Option<string> Dataset() => new Option<string>("--dataset")
     {
         Description = "mnist or fashion-mnist: which checksums and mirrors the files in --data are checked against.",
         DefaultValueFactory = _ => "mnist",
     }.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+
+    /// <summary>Rejects a folder option that names an existing file (a common slip: --data pointing at one of the .gz files).</summary>
+    private static Option<DirectoryInfo> NotAFile(this Option<DirectoryInfo> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<DirectoryInfo>() is { } dir && File.Exists(dir.FullName))
+                r.AddError($"{option.Name} must be a folder, but '{dir.FullName}' is a file. Pass the folder that holds it.");
+        });
+        return option;
+    }
 
     public static DatasetSpec Spec(string name) => name == "fashion-mnist" ? DatasetSpec.FashionMnist : DatasetSpec.Mnist;
 }

@@ -14,28 +14,29 @@ internal static class TrainCommand
     public static Command Create()
     {
         var defaults = new TrainingOptions();
+        // Ranges come from the library (TrainingLimits), so the command line and TrainingOptions.Validate agree.
         var epochs = new Option<int>("--epochs") { Description = "Passes over the 55,000 training images.", DefaultValueFactory = _ => defaults.Epochs }
-            .Range(1, 1000, "The tutorial uses 2.");
+            .Range(TrainingLimits.Epochs);
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
-            .Range(1, 55_000, "The tutorial uses 200.");
+            .Range(TrainingLimits.BatchSize);
         var learningRate = new Option<double>("--learning-rate", "--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => defaults.LearningRate }
-            .Range(1e-7, 1.0, "The tutorial uses 0.001.");
+            .Range(TrainingLimits.LearningRate);
         var init = new Option<string>("--init")
         {
             Description = "Initial weights: 'default' (PyTorch's conv init; trains) or 'tutorial' (the post's N(0,1); diverges, see README).",
             DefaultValueFactory = _ => "default",
         }.AcceptOnlyFromAmong("default", "tutorial");
         var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and noise.", DefaultValueFactory = _ => defaults.Seed };
-        var trainSize = new Option<int?>("--train-size") { Description = "Use only the first N training images (default: all)." };
-        trainSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--train-size must be 1 or more."); });
+        var trainSize = new Option<int?>("--train-size") { Description = "Use only the first N training images (default: all)." }
+            .Range(TrainingLimits.TrainSize);
         var evalSize = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
         evalSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--eval-size must be 1 or more."); });
         var noise = SharedOptions.Noise();
         var threads = SharedOptions.Threads();
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 1024) r.AddError("--threads must be between 1 and 1024."); });
         var device = SharedOptions.Device();
         var data = SharedOptions.DataDirectory();
         var dataset = SharedOptions.Dataset();
+        var mirrors = SharedOptions.Mirrors();
         var output = SharedOptions.OutputDirectory();
         var images = SharedOptions.Images();
         var precision = new Option<string>("--precision")
@@ -43,62 +44,103 @@ internal static class TrainCommand
             Description = "fp32 (default) or bf16: mixed precision with fp32 master weights, for CPUs with bf16 instructions (see docs/performance.md).",
             DefaultValueFactory = _ => "fp32",
         }.AcceptOnlyFromAmong("fp32", "bf16");
+        var resume = new Option<FileInfo>("--resume")
+        {
+            Description = "Continue the run saved in this checkpoint (written by train when it stops, is interrupted or finishes) " +
+                          "at its next step. Options not given are taken from the checkpoint; --epochs may be raised to train longer.",
+        };
+        resume.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<FileInfo>() is { } file && !file.Exists)
+                r.AddError($"--resume: no checkpoint at '{file.FullName}'. Pass the autoencoder.weights that an earlier train wrote.");
+        });
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, output, images, precision,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision,
         };
         command.SetAction(parse =>
         {
+            var resumeFile = parse.GetValue(resume);
+            var saved = resumeFile is null ? null : ResumeInfo(resumeFile.FullName);
+            // When resuming, an option left out takes the checkpoint's value rather than the default.
+            T Pick<T>(Option<T> option, Func<TrainingOptions, T> fromCheckpoint) =>
+                saved?.Options is { } o && parse.GetResult(option) is null or { Implicit: true } ? fromCheckpoint(o) : parse.GetValue(option)!;
             var options = new TrainingOptions
             {
-                Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batchSize),
-                LearningRate = parse.GetValue(learningRate),
-                NoiseFactor = parse.GetValue(noise),
-                Init = parse.GetValue(init) == "tutorial" ? WeightInit.Tutorial : WeightInit.Default,
-                Seed = parse.GetValue(seed),
-                Threads = parse.GetValue(threads),
-                Device = parse.GetValue(device)!,
-                TrainSize = parse.GetValue(trainSize),
-                Precision = parse.GetValue(precision) == "bf16" ? Precision.BFloat16 : Precision.Float32,
+                Epochs = Pick(epochs, o => o.Epochs),
+                BatchSize = Pick(batchSize, o => o.BatchSize),
+                LearningRate = Pick(learningRate, o => o.LearningRate),
+                NoiseFactor = Pick(noise, o => o.NoiseFactor),
+                Init = Pick(init, o => o.Init.ToString().ToLowerInvariant()) == "tutorial" ? WeightInit.Tutorial : WeightInit.Default,
+                Seed = Pick(seed, o => o.Seed),
+                Threads = Pick(threads, o => o.Threads),
+                Device = Pick(device, o => o.Device),
+                TrainSize = Pick(trainSize, o => o.TrainSize),
+                Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
             };
-            return Run(options, parse.GetValue(data)!, SharedOptions.Spec(parse.GetValue(dataset)!),
-                parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), CommandLineApp.CtrlC);
+            return Run(options, parse.GetValue(data)!, SharedOptions.Spec(parse.GetValue(dataset)!), parse.GetValue(mirrors),
+                parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.CtrlC);
         });
         return command;
     }
 
-    private static int Run(TrainingOptions options, DirectoryInfo dataDir, DatasetSpec spec, DirectoryInfo outputDir,
-        int? evalSize, int imageCount, CancellationToken cancellationToken)
+    private static CheckpointInfo ResumeInfo(string path)
+    {
+        var info = Checkpoint.Inspect(path);
+        return info.HasTrainingState ? info : throw new CommandLineApp.UsageException(
+            $"--resume: '{path}' holds weights only (no training state), so there is nothing to continue. Train afresh without --resume.");
+    }
+
+    private static int Run(TrainingOptions options, DirectoryInfo dataDir, DatasetSpec spec, Uri[]? mirrors, DirectoryInfo outputDir,
+        int? evalSize, int imageCount, string? resumePath, CheckpointInfo? saved, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var mnist = ConsoleReport.LoadData(dataDir.FullName, spec);
-        try
-        {
-            options.Validate(mnist.Train.NumExamples);
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            // "BatchSize = 200 is out of range: ... (Parameter 'BatchSize')" → "--batch-size = 200 is out of range: ..."
-            var plain = e.Message.Split(" (Parameter")[0];
-            var option = "--" + string.Concat((e.ParamName ?? "").Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-            throw new CommandLineApp.UsageException(e.ParamName is null ? plain : plain.Replace(e.ParamName, option));
-        }
+        Validate(options, null);
+        var mnist = ConsoleReport.LoadData(dataDir.FullName, spec, mirrors);
+        Validate(options, mnist.Train.NumExamples);
 
-        AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
         using var model = options.CreateModel();
         using var trainer = new Trainer(model, options);
-        var result = ConsoleReport.Train(trainer, mnist.Train, cancellationToken);
+        if (resumePath is not null)
+        {
+            var stepsPerEpoch = Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue) / options.BatchSize;
+            if (saved!.CompletedSteps >= options.Epochs * stepsPerEpoch)
+                throw new CommandLineApp.UsageException(
+                    $"--resume: '{resumePath}' already finished {saved.CompletedSteps} steps ({options.Epochs} epoch(s) of {stepsPerEpoch}); " +
+                    $"pass a larger --epochs to train longer.");
+            var (epoch, step) = trainer.Resume(resumePath, mnist.Train).Position;
+            AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{resumePath}[/] after epoch {epoch}, step {step} ({saved.CompletedSteps} steps done).");
+        }
+        AnsiConsole.MarkupLineInterpolated(
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
 
         Directory.CreateDirectory(outputDir.FullName);
         var checkpoint = Path.Combine(outputDir.FullName, Checkpoint.DefaultFileName);
-        Checkpoint.Save(model, checkpoint);
+        TrainingResult result;
+        try
+        {
+            result = ConsoleReport.Train(trainer, mnist.Train, cancellationToken);
+        }
+        catch (TrainingDivergedException e)
+        {
+            // The trainer stands at the last good step: save that (never NaN weights), unless nothing good happened.
+            var kept = "";
+            if (e.GoodSteps > 0)
+            {
+                trainer.SaveCheckpoint(checkpoint);
+                kept = $" Saved the last good step ({e.GoodSteps}) to {checkpoint}.";
+            }
+            throw new InvalidOperationException(e.Message + kept, e);
+        }
+
+        // Always with the training state: an interrupted run continues with --resume, a finished one can train longer.
+        trainer.SaveCheckpoint(checkpoint);
         if (result.Cancelled)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped after {result.StepLosses.Count} steps.[/] Saved the model so far to [green]{checkpoint}[/]; skipped the evaluation.");
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped after {result.StepLosses.Count} steps.[/] Saved the model and training state to [green]{checkpoint}[/]; skipped the evaluation.");
+            AnsiConsole.MarkupLineInterpolated($"Continue with: mnist-denoise train --resume {checkpoint}");
             return CommandLineApp.Cancelled;
         }
 
@@ -117,5 +159,25 @@ internal static class TrainCommand
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: noisy, reconstructed, original)");
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{metricsPath}[/]");
         return CommandLineApp.Ok;
+    }
+
+    private static void Validate(TrainingOptions options, int? trainExamples)
+    {
+        try
+        {
+            options.Validate(trainExamples);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // "BatchSize = 200 is out of range: ... (Parameter 'BatchSize')" → "--batch-size = 200 is out of range: ..."
+            var plain = e.Message.Split(" (Parameter")[0];
+            var option = e.ParamName switch
+            {
+                nameof(TrainingOptions.NoiseFactor) => "--noise",
+                null => null,
+                var name => "--" + string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())),
+            };
+            throw new CommandLineApp.UsageException(option is null ? plain : plain.Replace(e.ParamName!, option));
+        }
     }
 }

@@ -121,7 +121,7 @@ public sealed class RunnerTests : IDisposable
     }
 }
 
-/// <summary>Ctrl+C during training: the kernel's cancellation token stops the cell, and the run ends with exit code 130.</summary>
+/// <summary>Ctrl+C during training: the kernel's cancellation token stops the cell, which saves a resumable checkpoint, and the run ends with exit code 130.</summary>
 public sealed class InterruptTests
 {
     private const int SigInt = 2;
@@ -161,6 +161,15 @@ public sealed class InterruptTests
         var training = executed.CodeCells.Single(c => ExecutedNotebook.Text(c["source"]).Contains("trainer.Train("));
         Assert.NotNull(training["execution_count"]);
         Assert.All(executed.CodeCells.SkipWhile(c => c != training).Skip(1), c => Assert.Empty(ExecutedNotebook.OutputsOf(c)));
-        Assert.False(File.Exists(Path.Combine(temp.Path, "a.weights")), "the cells after the interrupted one do not run");
+        // The cell saves a resumable checkpoint from its step callback once the token is cancelled. The kernel reports the
+        // cell cancelled without waiting for its code, and the runner exits then, so the file may or may not be written
+        // in time here (in Jupyter or VS Code the kernel lives on and it always is); when it is, it must be resumable.
+        var path = Path.Combine(temp.Path, "a.weights");
+        if (File.Exists(path))
+        {
+            var saved = MnistDenoise.Training.Checkpoint.Inspect(path);
+            Assert.True(saved.HasTrainingState, "the interrupted training cell should save a resumable checkpoint");
+            Assert.InRange(saved.CompletedSteps, 1, 8000 / 20 * 2 - 1);
+        }
     }
 }

@@ -132,7 +132,23 @@ public sealed class DataSet
     /// </summary>
     /// <param name="batchSize">Examples per batch, 1 to <see cref="NumExamples"/>.</param>
     /// <param name="shuffle">Whether to shuffle at the start of each epoch (TF's <c>shuffle</c>).</param>
-    public Batch NextBatch(int batchSize, bool shuffle = true)
+    public Batch NextBatch(int batchSize, bool shuffle = true) => Gather(NextIndices(batchSize, shuffle));
+
+    /// <summary>
+    /// Moves on as <paramref name="batches"/> calls of <see cref="NextBatch"/> would, without copying any images: the
+    /// order and position afterwards are the same. Resuming training uses it to rebuild the shuffle state of an
+    /// interrupted run from its seed (<see cref="System.Random"/> has no state to save).
+    /// </summary>
+    public void Skip(long batches, int batchSize, bool shuffle = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batches);
+        for (long i = 0; i < batches; i++)
+        {
+            NextIndices(batchSize, shuffle);
+        }
+    }
+
+    private int[] NextIndices(int batchSize, bool shuffle)
     {
         if (batchSize <= 0 || batchSize > NumExamples)
         {
@@ -166,7 +182,7 @@ public sealed class DataSet
             _indexInEpoch += batchSize;
         }
 
-        return Gather(indices);
+        return indices;
     }
 
     /// <summary>A new data set of the first <paramref name="count"/> examples (copied), with the same settings and seed; handy for quick runs.</summary>

@@ -37,7 +37,8 @@ public sealed record DatasetSpec(
     /// Zalando Research's Fashion-MNIST (MIT licence), a drop-in replacement with 10 classes of clothing.
     /// Checksums are of the raw files decompressed from the <c>*.gz</c> that Debian's
     /// <c>dataset-fashion-mnist</c> installs in <c>/usr/share/datasets/fashion-mnist/</c> (see data/README.md).
-    /// The mirror is the one torchvision uses; it is plain HTTP (an S3 website endpoint), the checksums guard the content.
+    /// The mirror is the one torchvision uses; it is plain HTTP (an S3 website endpoint), so the downloader refuses it
+    /// unless the caller names it (<c>mirrors:</c>, or the command line's <c>--mirror</c>); the checksums guard the content.
     /// </summary>
     public static DatasetSpec FashionMnist { get; } = new(
         "Fashion-MNIST",

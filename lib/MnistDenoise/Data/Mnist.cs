@@ -31,7 +31,7 @@ public static class Mnist
     /// <param name="validationSize">Training examples held out for validation, 0 to the number of training examples.</param>
     /// <param name="seed">Seed of the batch shuffling of each split; <c>null</c> for a different order each run.</param>
     /// <param name="spec">The dataset; <see cref="DatasetSpec.Mnist"/> by default.</param>
-    /// <param name="mirrors">Base URLs to download from instead of the spec's.</param>
+    /// <param name="mirrors">Base URLs to download from instead of the spec's; plain-HTTP ones are allowed here (only HTTPS otherwise).</param>
     /// <param name="progress">Receives download progress.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationSize"/> is out of range.</exception>
     /// <exception cref="DownloadFailedException">A missing file could not be downloaded.</exception>
@@ -53,7 +53,8 @@ public static class Mnist
         if (spec.Files.Any(f => f.Locate(trainDir) is null))
         {
             // Blocking is safe: the downloader never resumes on the caller's synchronization context.
-            new DatasetDownloader()
+            // Mirrors the caller names may be plain HTTP (the user chose them); the spec's built-in ones must be HTTPS.
+            new DatasetDownloader { AllowHttp = mirrors is not null }
                 .DownloadMissingAsync(trainDir, spec.Files, mirrors ?? spec.Mirrors, progress)
                 .GetAwaiter().GetResult();
         }
@@ -88,6 +89,13 @@ public static class Mnist
         {
             throw new InvalidDataFileException(
                 labelsPath, $"holds {labels.Length} labels but '{imagesPath}' holds {images.Count} images");
+        }
+
+        int badLabel = labels.AsSpan().IndexOfAnyInRange((byte)DataSet.NumClasses, byte.MaxValue);
+        if (badLabel >= 0)
+        {
+            throw new InvalidDataFileException(
+                labelsPath, $"holds label {labels[badLabel]} at index {badLabel}; labels must be below {DataSet.NumClasses}");
         }
 
         return (images, labels);

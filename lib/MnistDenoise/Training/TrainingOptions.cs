@@ -41,24 +41,35 @@ public sealed record TrainingOptions
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
     public ConvAutoencoder CreateModel() => new(Init, Seed);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that makes no sense, and what would.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that makes no sense and the valid range
+    /// (<see cref="TrainingLimits"/>), before any work starts. With <paramref name="trainExamples"/>, also checks that a
+    /// batch fits in the training set.
+    /// </summary>
     public void Validate(int? trainExamples = null)
     {
-        static void Check(bool ok, string name, object value, string expected)
+        static void Check<T>(T value, ValueRange<T> range, string name) where T : IComparable<T>
         {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} = {value} is out of range: {expected}.");
+            if (!range.Contains(value))
+                throw new ArgumentOutOfRangeException(name, value, $"{name} = {value} is out of range: use {range} ({range.Hint}).");
         }
-        Check(Epochs is >= 1 and <= 1000, nameof(Epochs), Epochs, "use 1 to 1000 (the tutorial uses 2)");
-        Check(BatchSize is >= 1 and <= 60_000, nameof(BatchSize), BatchSize, "use 1 to 60000 (the tutorial uses 200)");
-        Check(double.IsFinite(LearningRate) && LearningRate is > 0 and <= 1, nameof(LearningRate), LearningRate, "use a number in (0, 1] (the tutorial uses 0.001)");
-        Check(double.IsFinite(NoiseFactor) && NoiseFactor is >= 0 and <= 10, nameof(NoiseFactor), NoiseFactor, "use 0 to 10 (the tutorial uses 0.5)");
-        Check(Enum.IsDefined(Init), nameof(Init), Init, "use Default or Tutorial");
-        Check(Threads is null or (>= 1 and <= 1024), nameof(Threads), Threads ?? 0, "use 1 or more, or leave it unset");
-        Check(TrainSize is null or >= 1, nameof(TrainSize), TrainSize ?? 0, "use 1 or more, or leave it unset for all images");
+        Check(Epochs, TrainingLimits.Epochs, nameof(Epochs));
+        Check(BatchSize, TrainingLimits.BatchSize, nameof(BatchSize));
+        Check(LearningRate, TrainingLimits.LearningRate, nameof(LearningRate));
+        Check(NoiseFactor, TrainingLimits.NoiseFactor, nameof(NoiseFactor));
+        if (!Enum.IsDefined(Init))
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, $"{nameof(Init)} = {Init} is out of range: use Default or Tutorial.");
+        if (Threads is { } threads) Check(threads, TrainingLimits.Threads, nameof(Threads));
+        if (TrainSize is { } size) Check(size, TrainingLimits.TrainSize, nameof(TrainSize));
+        var device = Device?.Trim().ToLowerInvariant();
+        if (device is not "cpu" && !(device == "cuda" || (device?.StartsWith("cuda:", StringComparison.Ordinal) == true && int.TryParse(device[5..], out var i) && i >= 0)))
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, $"{nameof(Device)} = '{Device}' is out of range: use cpu, cuda or cuda:<index>.");
         if (trainExamples is { } n)
         {
             var available = Math.Min(n, TrainSize ?? n);
-            Check(BatchSize <= available, nameof(BatchSize), BatchSize, $"the training set has only {available} images");
+            if (BatchSize > available)
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
+                    $"{nameof(BatchSize)} = {BatchSize} is out of range: the training set has only {available} images; use 1 to {available}.");
         }
     }
 }

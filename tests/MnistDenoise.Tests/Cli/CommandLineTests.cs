@@ -23,6 +23,9 @@ public class CommandLineTests
     [InlineData("--init", "zeros")]
     [InlineData("--threads", "0")]
     [InlineData("--no-such-option", "1")]
+    [InlineData("--learning-rate", "-0.5")]
+    [InlineData("--train-size", "0")]
+    [InlineData("--device", "tpu")]
     public void Bad_options_exit_with_2_and_say_what_was_wrong(string option, string value)
     {
         var r = CliRunner.Run("train", option, value);

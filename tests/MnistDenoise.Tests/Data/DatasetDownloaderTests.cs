@@ -24,7 +24,8 @@ public sealed class DatasetDownloaderTests : IDisposable
         _target.Dispose();
     }
 
-    private static DatasetDownloader Downloader(double timeoutSeconds = 10) => new() { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+    // The local server is plain HTTP: these tests name it on purpose, as a user would with --mirror.
+    private static DatasetDownloader Downloader(double timeoutSeconds = 10) => new() { Timeout = TimeSpan.FromSeconds(timeoutSeconds), AllowHttp = true };
 
     [Fact]
     public async Task DownloadsMissingGzippedFilesAndVerifiesThem()
@@ -136,6 +137,85 @@ public sealed class DatasetDownloaderTests : IDisposable
             _target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("slow")], cancellationToken: cancel.Token));
 
         Assert.Empty(_target.FileNames());
+    }
+
+    [Fact]
+    public async Task PlainHttpMirrorsAreRefusedUnlessNamedOnPurpose()
+    {
+        var error = await Assert.ThrowsAsync<DownloadFailedException>(() =>
+            new DatasetDownloader().DownloadAsync(_target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("mnist"), new Uri("ftp://127.0.0.1/mnist/")]));
+
+        Assert.Contains("plain HTTP is not used unless you name the mirror yourself", error.Failures[0].Reason);
+        Assert.Contains("only https://", error.Failures[1].Reason);
+        Assert.Empty(_server.Requests);
+        Assert.Empty(_target.FileNames());
+    }
+
+    [Fact]
+    public void TheBuiltInMirrorsAreHttps()
+    {
+        Assert.All(DatasetSpec.Mnist.Mirrors, m => Assert.Equal(Uri.UriSchemeHttps, m.Scheme));
+    }
+
+    [Fact]
+    public void MirrorsNamedToTheLoaderMayBePlainHttp()
+    {
+        (DatasetSpec spec, Dictionary<string, byte[]> raw) = IdxFiles.Tiny();
+        foreach ((string name, byte[] content) in raw)
+        {
+            _server.Serve($"/tiny/{name}.gz", IdxFiles.Gzip(content));
+        }
+
+        DataSets sets = Mnist.ReadDataSets(_target.Path, validationSize: 2, spec: spec, mirrors: [_server.Url("tiny")]);
+
+        Assert.Equal(10, sets.Train.NumExamples);
+        Assert.Equal(4, _target.FileNames().Length);
+    }
+
+    [Fact]
+    public async Task AConnectionDroppedHalfWayLeavesNothingThatALaterRunWouldTrust()
+    {
+        byte[] body = File.ReadAllBytes(RepositoryData.MnistFile("t10k-labels-idx1-ubyte.gz"));
+        _server.Drop("/flaky/t10k-labels-idx1-ubyte.gz", body, body.Length / 2);
+
+        var error = await Assert.ThrowsAsync<DownloadFailedException>(() =>
+            Downloader().DownloadAsync(_target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("flaky")]));
+
+        Assert.Single(error.Failures);
+        Assert.Empty(_target.FileNames());
+        Assert.Null(DatasetSpec.Mnist.TestLabels.Locate(_target.Path)); // the next run downloads again
+        string saved = await Downloader().DownloadAsync(_target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("flaky"), _server.Url("mnist")]);
+        Assert.Equal(DatasetSpec.Mnist.TestLabels.Sha256, IdxReader.ComputeSha256(saved));
+        Assert.Equal(["t10k-labels-idx1-ubyte.gz"], _target.FileNames());
+    }
+
+    [Fact]
+    public async Task ABodyOverTheSizeCapIsRefusedWhetherAnnouncedOrNot()
+    {
+        byte[] body = File.ReadAllBytes(RepositoryData.MnistFile("t10k-labels-idx1-ubyte.gz"));
+        _server.ServeChunked("/chunked/t10k-labels-idx1-ubyte.gz", body);
+        var capped = new DatasetDownloader { AllowHttp = true, MaxBytes = 3000 };
+
+        var error = await Assert.ThrowsAsync<DownloadFailedException>(() =>
+            capped.DownloadAsync(_target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("mnist"), _server.Url("chunked")]));
+
+        Assert.Contains("announces 4517 bytes, more than the 3000-byte limit", error.Failures[0].Reason);
+        Assert.Contains("sent more than the 3000-byte limit", error.Failures[1].Reason);
+        Assert.Empty(_target.FileNames());
+    }
+
+    [Fact]
+    public async Task TemporaryFilesOfAnInterruptedEarlierRunAreCleanedUp()
+    {
+        string stale = _target.File("t10k-labels-idx1-ubyte.gz.tmp-killed");
+        string recent = _target.File("t10k-labels-idx1-ubyte.gz.tmp-running");
+        File.WriteAllBytes(stale, [0x1F, 0x8B]);
+        File.WriteAllBytes(recent, [0x1F, 0x8B]);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+
+        await Downloader().DownloadAsync(_target.Path, DatasetSpec.Mnist.TestLabels, [_server.Url("mnist")]);
+
+        Assert.Equal(["t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz.tmp-running"], _target.FileNames());
     }
 
     /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> posts to the thread pool).</summary>

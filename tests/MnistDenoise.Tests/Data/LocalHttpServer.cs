@@ -63,6 +63,25 @@ internal sealed class LocalHttpServer : IDisposable
         await Task.Delay(Timeout.Infinite, ct);
     };
 
+    /// <summary>Announces all of <paramref name="body"/>, sends its first <paramref name="sent"/> bytes, then drops the connection.</summary>
+    public void Drop(string path, byte[] body, int sent) => _routes[path] = async (response, ct) =>
+    {
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body.AsMemory(0, sent), ct);
+        await response.OutputStream.FlushAsync(ct);
+        response.Abort();
+    };
+
+    /// <summary>Sends <paramref name="body"/> chunked, without announcing its length.</summary>
+    public void ServeChunked(string path, byte[] body) => _routes[path] = async (response, ct) =>
+    {
+        response.SendChunked = true;
+        for (int at = 0; at < body.Length; at += 1024)
+        {
+            await response.OutputStream.WriteAsync(body.AsMemory(at, Math.Min(1024, body.Length - at)), ct);
+        }
+    };
+
     /// <summary>A loopback port nothing listens on (for a dead mirror).</summary>
     public static int UnusedPort()
     {

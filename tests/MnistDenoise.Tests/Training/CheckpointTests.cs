@@ -98,3 +98,51 @@ public class CheckpointTests
         Assert.Single(Directory.GetFiles(temp.Path));
     }
 }
+
+public class CheckpointTamperingTests
+{
+    [Fact]
+    public void Any_flipped_byte_or_cut_is_refused_and_the_model_is_untouched()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var path = Path.Combine(temp.Path, "a.weights");
+        using (var saved = new ConvAutoencoder(seed: 1)) Checkpoint.Save(saved, path);
+        var original = File.ReadAllBytes(path);
+        using var model = new ConvAutoencoder(seed: 2);
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        var random = new Random(7);
+        var tampered = 0;
+        for (var i = 0; i < 150; i++)
+        {
+            var bytes = (byte[])original.Clone();
+            // Half flip a byte anywhere (header, names, tensor data, checksum), half cut the file short.
+            if (i % 2 == 0) bytes[random.Next(bytes.Length)] ^= (byte)(1 + random.Next(255));
+            else bytes = bytes[..random.Next(bytes.Length)];
+            var file = Path.Combine(temp.Path, $"t{i}.weights");
+            File.WriteAllBytes(file, bytes);
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(model, file));
+            Assert.Contains(file, e.Message);
+            tampered++;
+        }
+
+        Assert.Equal(150, tampered);
+        foreach (var (name, tensor) in model.state_dict())
+            Assert.True(tensor.eq(before[name]).all().item<bool>(), name);
+    }
+
+    [Fact]
+    public void A_flipped_weight_byte_is_caught_by_the_checksum()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var path = Path.Combine(temp.Path, "a.weights");
+        using (var saved = new ConvAutoencoder(seed: 1)) Checkpoint.Save(saved, path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x01; // inside conv2's weights: TorchSharp alone would load it happily
+        File.WriteAllBytes(path, bytes);
+
+        using var model = new ConvAutoencoder(seed: 2);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(model, path));
+        Assert.Contains("does not match the SHA-256 recorded in it", e.Message);
+    }
+}

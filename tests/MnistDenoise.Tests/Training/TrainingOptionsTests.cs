@@ -22,7 +22,20 @@ public class TrainingOptionsTests
         { new TrainingOptions { Threads = 0 }, "Threads" },
         { new TrainingOptions { TrainSize = 0 }, "TrainSize" },
         { new TrainingOptions { TrainSize = 100, BatchSize = 200 }, "BatchSize" },
+        { new TrainingOptions { LearningRate = 1e-9 }, "LearningRate" },
+        { new TrainingOptions { NoiseFactor = double.PositiveInfinity }, "NoiseFactor" },
+        { new TrainingOptions { Epochs = 1001 }, "Epochs" },
+        { new TrainingOptions { Threads = 5000 }, "Threads" },
+        { new TrainingOptions { Device = "tpu" }, "Device" },
     };
+
+    [Fact]
+    public void The_message_gives_the_valid_range_from_the_shared_limits()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { Epochs = 0 }.Validate());
+        Assert.Contains($"use {TrainingLimits.Epochs.Min} to {TrainingLimits.Epochs.Max} (the tutorial uses 2)", e.Message);
+        Assert.All([TrainingLimits.Epochs.Min, TrainingLimits.Epochs.Max], n => new TrainingOptions { Epochs = n }.Validate());
+    }
 
     [Theory]
     [MemberData(nameof(Absurd))]
