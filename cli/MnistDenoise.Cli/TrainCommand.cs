@@ -23,9 +23,9 @@ internal static class TrainCommand
             .Range(TrainingLimits.LearningRate);
         var init = new Option<string>("--init")
         {
-            Description = "Initial weights: 'default' (PyTorch's conv init; trains) or 'tutorial' (the post's N(0,1); diverges, see README).",
+            Description = "Initial weights: 'default' (PyTorch's conv init; trains), 'glorot' (TensorFlow's default variable init: Glorot-uniform, zero biases) or 'tutorial' (the post's N(0,1); diverges, see README).",
             DefaultValueFactory = _ => "default",
-        }.AcceptOnlyFromAmong("default", "tutorial");
+        }.AcceptOnlyFromAmong("default", "tutorial", "glorot");
         var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and noise.", DefaultValueFactory = _ => defaults.Seed };
         var trainSize = new Option<int?>("--train-size") { Description = "Use only the first N training images (default: all)." }
             .Range(TrainingLimits.TrainSize);
@@ -73,7 +73,7 @@ internal static class TrainCommand
                 BatchSize = Pick(batchSize, o => o.BatchSize),
                 LearningRate = Pick(learningRate, o => o.LearningRate),
                 NoiseFactor = Pick(noise, o => o.NoiseFactor),
-                Init = Pick(init, o => o.Init.ToString().ToLowerInvariant()) == "tutorial" ? WeightInit.Tutorial : WeightInit.Default,
+                Init = Enum.Parse<WeightInit>(Pick(init, o => o.Init.ToString().ToLowerInvariant())!, ignoreCase: true),
                 Seed = Pick(seed, o => o.Seed),
                 Threads = Pick(threads, o => o.Threads),
                 Device = Pick(device, o => o.Device),

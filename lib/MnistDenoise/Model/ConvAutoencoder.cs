@@ -50,13 +50,13 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         {
             foreach (var (key, shape) in WeightShapes)
             {
-                using var initial = Initial(shape, FanIn(shape), init, generator);
+                using var initial = Initial(shape, shape, init, generator);
                 weights.Add(key, new Parameter(InConvolutionOrder(initial)));
             }
             for (var i = 0; i < BiasShapes.Count; i++)
             {
                 var (key, shape) = BiasShapes[i];
-                biases.Add(key, new Parameter(Initial(shape, FanIn(WeightShapes[i].Shape), init, generator)));
+                biases.Add(key, new Parameter(Initial(shape, WeightShapes[i].Shape, init, generator)));
             }
         }
         RegisterComponents();
@@ -84,12 +84,24 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
 
     private static long FanIn(long[] kernelShape) => kernelShape[0] * kernelShape[1] * kernelShape[2];
 
-    private static Tensor Initial(long[] shape, long fanIn, WeightInit init, Generator? generator) => init switch
+    // `kernel` is the [h, w, in, out] shape of the layer the tensor belongs to (its own shape for a kernel).
+    private static Tensor Initial(long[] shape, long[] kernel, WeightInit init, Generator? generator)
     {
-        WeightInit.Tutorial => randn(shape, generator: generator),
-        WeightInit.Default => rand(shape, generator: generator).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(fanIn)),
-        _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown initialisation; use Default or Tutorial."),
-    };
+        var fanIn = FanIn(kernel);
+        var fanOut = kernel[0] * kernel[1] * kernel[3];
+        var isBias = shape.Length == 1;
+        return init switch
+        {
+            WeightInit.Tutorial => randn(shape, generator: generator),
+            WeightInit.Default => Uniform(shape, 1.0 / Math.Sqrt(fanIn), generator),
+            WeightInit.Glorot => isBias ? zeros(shape) : Uniform(shape, Math.Sqrt(6.0 / (fanIn + fanOut)), generator),
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown initialisation; use Default, Glorot or Tutorial."),
+        };
+    }
+
+    // U(−bound, bound), drawn exactly as before Glorot existed (so Default's numbers did not change).
+    private static Tensor Uniform(long[] shape, double bound, Generator? generator) =>
+        rand(shape, generator: generator).mul_(2).sub_(1).mul_(bound);
 
     /// <summary>
     /// The tutorial's graph, line for line, on an NCHW tensor. <paramref name="observe"/>, if given, sees

@@ -58,7 +58,7 @@ public sealed record TrainingOptions
         Check(LearningRate, TrainingLimits.LearningRate, nameof(LearningRate));
         Check(NoiseFactor, TrainingLimits.NoiseFactor, nameof(NoiseFactor));
         if (!Enum.IsDefined(Init))
-            throw new ArgumentOutOfRangeException(nameof(Init), Init, $"{nameof(Init)} = {Init} is out of range: use Default or Tutorial.");
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, $"{nameof(Init)} = {Init} is out of range: use Default, Glorot or Tutorial.");
         if (Threads is { } threads) Check(threads, TrainingLimits.Threads, nameof(Threads));
         if (TrainSize is { } size) Check(size, TrainingLimits.TrainSize, nameof(TrainSize));
         var device = Device?.Trim().ToLowerInvariant();

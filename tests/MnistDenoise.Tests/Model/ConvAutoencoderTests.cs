@@ -84,4 +84,18 @@ public class ConvAutoencoderTests
         Assert.True(standard.weights["conv4"].allclose(again.weights["conv4"], rtol: 0, atol: 0));
         Assert.False(standard.weights["conv4"].allclose(other.weights["conv4"], rtol: 0, atol: 0));
     }
+
+    [Fact]
+    public void Glorot_draws_uniform_weights_within_the_fan_bound_and_zero_biases()
+    {
+        using var glorot = new ConvAutoencoder(WeightInit.Glorot, seed: 7);
+        // conv3: 5×5 kernel, 64 in, 32 out → bound √(6 / (1600 + 800)) = 0.05
+        var bound = Math.Sqrt(6.0 / (5 * 5 * 64 + 5 * 5 * 32));
+        var w = glorot.weights["conv3"];
+        Assert.InRange(w.abs().max().item<float>(), 0.95 * bound, bound);
+        // U(−b, b) has standard deviation b/√3.
+        Assert.InRange(w.std().item<float>(), 0.97 * bound / Math.Sqrt(3), 1.03 * bound / Math.Sqrt(3));
+        Assert.All(glorot.biases.values(), b => Assert.Equal(0f, b.abs().max().item<float>()));
+        Assert.Equal(336_321, glorot.ParameterCount);
+    }
 }
