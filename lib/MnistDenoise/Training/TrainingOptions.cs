@@ -1,3 +1,4 @@
+using MnistDenoise.Corruption;
 using MnistDenoise.Model;
 
 namespace MnistDenoise.Training;
@@ -31,6 +32,16 @@ public sealed record TrainingOptions
 
     /// <summary>Use only the first N training images (null: all 55,000), for quick experiments.</summary>
     public int? TrainSize { get; init; }
+
+    /// <summary>
+    /// The damage done to training inputs, as a spec for <see cref="Corruptions.Parse"/> (e.g. <c>mosaic:4</c>,
+    /// <c>gaussian:0.5+saltpepper:0.05</c>); null (the default) is the tutorial's <c>gaussian:</c><see cref="NoiseFactor"/>.
+    /// </summary>
+    public string? Corruption { get; init; }
+
+    /// <summary>The corruption training uses: <see cref="Corruption"/> parsed, or Gaussian noise of <see cref="NoiseFactor"/> when it is null.</summary>
+    /// <exception cref="FormatException"><see cref="Corruption"/> is not a valid spec; the message lists the valid ones.</exception>
+    public ICorruption ResolveCorruption() => Corruption is null ? new Gaussian(NoiseFactor) : Corruptions.Parse(Corruption);
 
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
     public ConvAutoencoder CreateModel() => new(Init, Seed);
