@@ -11,7 +11,9 @@ internal sealed record RunMetrics(
     string Device, int Threads, int Steps, bool Cancelled,
     IReadOnlyList<double> EpochLosses, double TrainSeconds, double MsPerStep,
     int TestImages, double TestLoss, double TestPsnrNoisy, double TestPsnrReconstructed,
-    double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds)
+    double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds,
+    string Corruption = "", double TestMeanImagePsnrNoisy = double.NaN, double TestMeanImagePsnrReconstructed = double.NaN,
+    double TestSsimNoisy = double.NaN, double TestSsimReconstructed = double.NaN)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -25,7 +27,8 @@ internal sealed record RunMetrics(
         o.Device, TorchSharp.torch.get_num_threads(), r.StepLosses.Count, r.Cancelled,
         r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
-        pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds);
+        pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
+        e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim);
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

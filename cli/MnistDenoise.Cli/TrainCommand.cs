@@ -38,11 +38,12 @@ internal static class TrainCommand
         var dataset = SharedOptions.Dataset();
         var output = SharedOptions.OutputDirectory();
         var images = SharedOptions.Images();
+        var corruption = SharedOptions.Corruption();
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, output, images,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, output, images, corruption,
         };
         command.SetAction(parse =>
         {
@@ -57,18 +58,20 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Device = parse.GetValue(device)!,
                 TrainSize = parse.GetValue(trainSize),
+                Corruption = parse.GetValue(corruption),
             };
-            return Run(options, parse.GetValue(data)!, SharedOptions.Spec(parse.GetValue(dataset)!),
+            return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!,
                 parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), CommandLineApp.CtrlC);
         });
         return command;
     }
 
-    private static int Run(TrainingOptions options, DirectoryInfo dataDir, DatasetSpec spec, DirectoryInfo outputDir,
+    private static int Run(TrainingOptions options, string? dataDir, string dataset, DirectoryInfo outputDir,
         int? evalSize, int imageCount, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var mnist = ConsoleReport.LoadData(dataDir.FullName, spec);
+        var mnist = ConsoleReport.LoadData(dataDir, dataset);
+        var damage = options.ResolveCorruption();
         try
         {
             options.Validate(mnist.Train.NumExamples);
@@ -82,7 +85,7 @@ internal static class TrainCommand
         }
 
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}.");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}.");
         using var model = options.CreateModel();
         using var trainer = new Trainer(model, options);
         var result = ConsoleReport.Train(trainer, mnist.Train, cancellationToken);
@@ -97,8 +100,8 @@ internal static class TrainCommand
         }
 
         var evaluation = ConsoleReport.Status($"Scoring {evalSize ?? mnist.Test.NumExamples:N0} test images",
-            () => Evaluator.Evaluate(model, mnist.Test, options.NoiseFactor, limit: evalSize));
-        var reconstructions = Evaluator.Reconstruct(model, mnist.Test, imageCount, options.NoiseFactor);
+            () => Evaluator.Evaluate(model, mnist.Test, damage, limit: evalSize));
+        var reconstructions = Evaluator.Reconstruct(model, mnist.Test, damage, imageCount);
         var picture = Path.Combine(outputDir.FullName, "reconstructions.png");
         ImageGrid.SaveSideBySide(reconstructions, picture);
 
@@ -108,7 +111,7 @@ internal static class TrainCommand
 
         ConsoleReport.Summary(result, evaluation, reconstructions, total.Elapsed);
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{checkpoint}[/]");
-        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: noisy, reconstructed, original)");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: corrupted, reconstructed, original)");
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{metricsPath}[/]");
         return CommandLineApp.Ok;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MnistDenoise.Corruption;
 using MnistDenoise.Data;
 using MnistDenoise.Model;
@@ -49,7 +48,7 @@ public static class Restoration
     public const string MedianMethod = "median 3×3";
 
     /// <summary>The method name of <see cref="Baselines.GaussianBlur"/> with its default σ.</summary>
-    public const string BlurMethod = "Gaussian blur σ 1";
+    public const string BlurMethod = "Gaussian blur σ 0.75";
 
     /// <summary>The method name of the trained network.</summary>
     public const string AutoencoderMethod = "autoencoder";
@@ -134,12 +133,11 @@ public static class Restoration
         try
         {
             using var trainer = new Trainer(model, options);
-            var clock = Stopwatch.StartNew();
             var training = trainer.Train(data.Train, onStep, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             var scores = Score(model, data.Test, corruption, limit: evalSize, cancellationToken: cancellationToken);
             return (new CorruptionResult(dataset, corruption.Spec, training.StepLosses.Count,
-                training.EpochLosses.Count > 0 ? training.EpochLosses[^1] : double.NaN, clock.Elapsed.TotalSeconds, scores), model);
+                training.EpochLosses.Count > 0 ? training.EpochLosses[^1] : double.NaN, training.Elapsed.TotalSeconds, scores), model);
         }
         catch
         {
