@@ -37,12 +37,16 @@ public static class KnownDatasets
     /// <see cref="Mnist.ReadDataSets"/> does, images as (N, 28, 28, 1).
     /// </summary>
     /// <exception cref="FileNotFoundException">Fashion-MNIST is asked for from its default folder and that folder lacks the files: the message names the Debian package to install.</exception>
-    public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null)
+    public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null) =>
+        Read(name, directory, seed, progress, DebianFashionMnistDirectory);
+
+    /// <summary><see cref="Read(string, string?, int?, IProgress{DownloadProgress}?)"/> with Fashion-MNIST's default folder given, for tests.</summary>
+    internal static DataSets Read(string name, string? directory, int? seed, IProgress<DownloadProgress>? progress, string fashionDirectory)
     {
         var spec = Spec(name);
         if (directory is null && spec == DatasetSpec.FashionMnist)
         {
-            directory = DebianFashionMnistDirectory;
+            directory = fashionDirectory;
             // A system folder: downloading into it would fail on permissions, so say what to install instead.
             var missing = spec.Files.Where(f => f.Locate(directory) is null).Select(f => f.GzipName).ToArray();
             if (missing.Length > 0)
