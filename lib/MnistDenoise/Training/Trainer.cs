@@ -9,8 +9,8 @@ namespace MnistDenoise.Training;
 
 /// <summary>
 /// The tutorial's training loop: for each epoch, <c>num_examples // batch_size</c> steps of
-/// next_batch → add noise (or another <see cref="TrainingOptions.Corruption"/>) → Adam step on the cost between the reconstruction of the noisy images and the
-/// clean ones. Calling <see cref="Train"/> again continues from where the last call stopped (same optimizer state).
+/// next_batch → add noise (or another <see cref="TrainingOptions.Corruption"/>) → Adam step on the cost between the
+/// reconstruction of the noisy images and the clean ones. Calling <see cref="Train"/> again continues from where the last call stopped (same optimizer state).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
