@@ -37,14 +37,11 @@ internal static class ResultsCommand
         }.AcceptOnlyFromAmong([.. KnownDatasets.Names]);
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training images, per corruption.", DefaultValueFactory = _ => DefaultEpochs }
             .Range(1, 1000, "The tutorial uses 2; short runs use 1.");
-        var trainSize = new Option<int?>("--train-size")
+        var trainSize = new Option<int>("--train-size")
         {
-            Description = $"Training images per corruption (default {DefaultTrainSize:N0}; 'all' or 0 for all 55,000).",
+            Description = $"Training images per corruption (default {DefaultTrainSize:N0}; 0 for all 55,000).",
             DefaultValueFactory = _ => DefaultTrainSize,
-            CustomParser = r => r.Tokens.Single().Value is "all" or "0" ? null
-                : int.TryParse(r.Tokens.Single().Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
-                : Fail(r, "--train-size must be a whole number of 1 or more, or 'all'."),
-        };
+        }.Range(0, 60_000, "Use 0 for all training images.");
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
             .Range(1, 55_000, "The tutorial uses 200.");
         var evalSize = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
@@ -70,7 +67,7 @@ internal static class ResultsCommand
             var options = defaults with
             {
                 Epochs = parse.GetValue(epochs),
-                TrainSize = parse.GetValue(trainSize),
+                TrainSize = parse.GetValue(trainSize) is var n && n > 0 ? n : null,
                 BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
@@ -79,12 +76,6 @@ internal static class ResultsCommand
             return Run(list, names, options, parse.GetValue(evalSize), parse.GetValue(output)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.CtrlC);
         });
         return command;
-    }
-
-    private static int? Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return null;
     }
 
     private static int Run(IReadOnlyList<ICorruption> corruptions, IReadOnlyList<string> datasets, TrainingOptions options, int? evalSize,

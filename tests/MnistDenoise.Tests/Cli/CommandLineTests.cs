@@ -100,6 +100,19 @@ public class CommandLineTests
         Assert.Contains("saltpepper:p", r.Error);
     }
 
+    [Theory]
+    [InlineData("--train-size", "-1")]
+    [InlineData("--train-size", "all")]
+    [InlineData("--dataset", "cifar")]
+    [InlineData("--eval-size", "0")]
+    public void Results_rejects_bad_sizes_and_datasets_with_2(string option, string value)
+    {
+        var r = CliRunner.Run("results", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error:", r.Error);
+        Assert.True(r.Error.Contains(option) || r.Error.Contains($"'{value}'"), r.Error);   // names the option or quotes the value
+    }
+
     [Fact]
     public void Results_writes_the_markdown_table_and_the_json_for_every_corruption_and_method()
     {
