@@ -20,6 +20,15 @@ internal static class ConsoleReport
             mirrors: mirrors is { Count: > 0 } ? mirrors : null, progress: progress);
     }
 
+    /// <summary>Reads a dataset by name from <paramref name="directory"/>, or from its default folder when null (see <see cref="KnownDatasets"/>).</summary>
+    public static DataSets LoadData(string? directory, string dataset, IReadOnlyList<Uri>? mirrors = null)
+    {
+        if (directory is not null) return LoadData(directory, KnownDatasets.Spec(dataset), mirrors);
+        var spec = KnownDatasets.Spec(dataset);
+        AnsiConsole.MarkupLineInterpolated($"Reading {spec.Name} from [blue]{KnownDatasets.DefaultDirectory(dataset)}[/]");
+        return KnownDatasets.Read(dataset, progress: new Progress<DownloadProgress>(p => Console.Error.WriteLine($"  downloading {p}")));
+    }
+
     /// <summary>Runs training under a progress bar (or, when output is not a terminal, a line every few percent).</summary>
     public static TrainingResult Train(Trainer trainer, DataSet train, CancellationToken cancellationToken)
     {
@@ -72,8 +81,10 @@ internal static class ConsoleReport
             table.AddRow($"mean training loss, epoch {i + 1}", result.EpochLosses[i].ToString("0.0000", CultureInfo.InvariantCulture));
         table.AddRow("training time", $"{result.Elapsed.TotalSeconds:0.0} s ({result.MillisecondsPerStep:0} ms/step, {result.StepLosses.Count} steps)");
         table.AddRow($"test loss ({evaluation.Images:N0} images)", evaluation.Loss.ToString("0.0000", CultureInfo.InvariantCulture));
-        table.AddRow("test PSNR, noisy input", $"{evaluation.NoisyPsnr:0.00} dB");
-        table.AddRow("[bold]test PSNR, reconstructed[/]", $"[bold]{evaluation.ReconstructedPsnr:0.00} dB[/]");
+        table.AddRow($"test PSNR of the set's MSE, corrupted input ({evaluation.Corruption})", $"{evaluation.NoisyPsnr:0.00} dB");
+        table.AddRow("[bold]test PSNR of the set's MSE, reconstructed[/]", $"[bold]{evaluation.ReconstructedPsnr:0.00} dB[/]");
+        table.AddRow("test mean per-image PSNR, corrupted → reconstructed", $"{evaluation.NoisyMeanPsnr:0.00} → {evaluation.ReconstructedMeanPsnr:0.00} dB");
+        table.AddRow("test mean SSIM, corrupted → reconstructed", $"{evaluation.NoisySsim:0.000} → {evaluation.ReconstructedSsim:0.000}");
         table.AddRow($"PSNR of the {pictured.Count} pictured (noisy → reconstructed)",
             $"{pictured.NoisyPsnr.Average():0.00} → {pictured.ReconstructedPsnr.Average():0.00} dB");
         table.AddRow("wall time, all", $"{total.TotalSeconds:0.0} s");

@@ -11,5 +11,6 @@ var root = new RootCommand(
     TrainCommand.Create(),
     ReconstructCommand.Create(),
     BenchCommand.Create(),
+    ResultsCommand.Create(),
 };
 return CommandLineApp.Run(root, args);

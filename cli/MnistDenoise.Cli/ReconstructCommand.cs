@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MnistDenoise.Corruption;
 using MnistDenoise.Evaluation;
 using MnistDenoise.Model;
 using MnistDenoise.Training;
@@ -23,26 +24,28 @@ internal static class ReconstructCommand
         var output = SharedOptions.OutputDirectory();
         var images = SharedOptions.Images();
         var noise = SharedOptions.Noise();
+        var corruption = SharedOptions.Corruption();
 
         var command = new Command("reconstruct", "Corrupt test images, reconstruct them with a saved model, and write the side-by-side PNG.")
         {
-            checkpoint, data, dataset, output, images, noise, seed,
+            checkpoint, data, dataset, output, images, noise, corruption, seed,
         };
         command.SetAction(parse =>
         {
-            var mnist = ConsoleReport.LoadData(parse.GetValue(data)!.FullName, SharedOptions.Spec(parse.GetValue(dataset)!));
+            var mnist = ConsoleReport.LoadData(SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!);
+            var damage = parse.GetValue(corruption) is { } spec ? Corruptions.Parse(spec) : new Gaussian(parse.GetValue(noise));
             using var model = new ConvAutoencoder();
             Checkpoint.Load(model, parse.GetValue(checkpoint)!.FullName);
-            var r = Evaluator.Reconstruct(model, mnist.Test, parse.GetValue(images), parse.GetValue(noise), parse.GetValue(seed));
+            var r = Evaluator.Reconstruct(model, mnist.Test, damage, parse.GetValue(images), parse.GetValue(seed));
             var picture = Path.Combine(parse.GetValue(output)!.FullName, "reconstructions.png");
             ImageGrid.SaveSideBySide(r, picture);
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("test image", "PSNR noisy (dB)", "PSNR reconstructed (dB)");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("test image", $"PSNR {damage.Spec} (dB)", "PSNR reconstructed (dB)");
             foreach (var (index, noisy, reconstructed) in r.Indices.Zip(r.NoisyPsnr, r.ReconstructedPsnr))
                 table.AddRow(index.ToString(CultureInfo.InvariantCulture), noisy.ToString("0.00", CultureInfo.InvariantCulture), reconstructed.ToString("0.00", CultureInfo.InvariantCulture));
             table.AddRow("[bold]mean[/]", r.NoisyPsnr.Average().ToString("0.00", CultureInfo.InvariantCulture), $"[bold]{r.ReconstructedPsnr.Average().ToString("0.00", CultureInfo.InvariantCulture)}[/]");
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: noisy, reconstructed, original)");
+            AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: corrupted, reconstructed, original)");
             return CommandLineApp.Ok;
         });
         return command;

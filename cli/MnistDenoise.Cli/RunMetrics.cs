@@ -12,7 +12,9 @@ internal sealed record RunMetrics(
     IReadOnlyList<double> EpochLosses, double TrainSeconds, double MsPerStep,
     int TestImages, double TestLoss, double TestPsnrNoisy, double TestPsnrReconstructed,
     double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds,
-    string Precision = "fp32", double? PeakRssMib = null)
+    string Precision = "fp32", double? PeakRssMib = null,
+    string Corruption = "", double TestMeanImagePsnrNoisy = double.NaN, double TestMeanImagePsnrReconstructed = double.NaN,
+    double TestSsimNoisy = double.NaN, double TestSsimReconstructed = double.NaN)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -27,7 +29,8 @@ internal sealed record RunMetrics(
         r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
         pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
-        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", PeakResidentMib());
+        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", PeakResidentMib(),
+        e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim);
 
     // The process's peak resident memory (Linux only): training plus evaluation, the figure docs/performance.md tracks.
     private static double? PeakResidentMib()

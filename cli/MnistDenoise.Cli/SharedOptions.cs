@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MnistDenoise.Corruption;
 using MnistDenoise.Data;
 using MnistDenoise.Training;
 
@@ -51,9 +52,10 @@ internal static class SharedOptions
 
     public static Option<string> Dataset() => new Option<string>("--dataset")
     {
-        Description = "mnist or fashion-mnist: which checksums and mirrors the files in --data are checked against.",
+        Description = "mnist or fashion-mnist (alias fashion): which checksums and mirrors the files in --data are checked against. " +
+            $"Without --data, Fashion-MNIST is read from {KnownDatasets.DebianFashionMnistDirectory} (Debian package dataset-fashion-mnist).",
         DefaultValueFactory = _ => "mnist",
-    }.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+    }.AcceptOnlyFromAmong([.. KnownDatasets.Names]);
 
     /// <summary>Rejects a folder option that names an existing file (a common slip: --data pointing at one of the .gz files).</summary>
     private static Option<DirectoryInfo> NotAFile(this Option<DirectoryInfo> option)
@@ -66,5 +68,38 @@ internal static class SharedOptions
         return option;
     }
 
-    public static DatasetSpec Spec(string name) => name == "fashion-mnist" ? DatasetSpec.FashionMnist : DatasetSpec.Mnist;
+    public static DatasetSpec Spec(string name) => KnownDatasets.Spec(name);
+
+    /// <summary>The folder --data names, or null when it was left out and the dataset has its own default folder (Fashion-MNIST).</summary>
+    public static string? DataDirectory(ParseResult parse, Option<DirectoryInfo> data, string dataset) =>
+        parse.GetResult(data) is { Implicit: false } || KnownDatasets.Canonical(dataset) == "mnist" ? parse.GetValue(data)!.FullName : null;
+
+    public static Option<string?> Corruption() => new Option<string?>("--corruption")
+    {
+        Description = "The damage to undo, e.g. mosaic:4 or gaussian:0.5+saltpepper:0.05 (overrides --noise). " + Corruptions.ValidKinds + ".",
+    }.ValidCorruption();
+
+    /// <summary>
+    /// Rejects a spec <see cref="Corruptions.Parse"/> cannot read (or, with <paramref name="lists"/>, a comma-separated
+    /// list of specs), naming the option and listing the valid kinds; the parser then exits with code 2.
+    /// </summary>
+    public static Option<T> ValidCorruption<T>(this Option<T> option, bool lists = false)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Select(t => t.Value))
+            {
+                try
+                {
+                    if (lists) Corruptions.ParseList(token);
+                    else Corruptions.Parse(token);
+                }
+                catch (FormatException e)
+                {
+                    result.AddError($"{option.Name}: {e.Message}");
+                }
+            }
+        });
+        return option;
+    }
 }

@@ -54,11 +54,12 @@ internal static class TrainCommand
             if (r.GetValueOrDefault<FileInfo>() is { } file && !file.Exists)
                 r.AddError($"--resume: no checkpoint at '{file.FullName}'. Pass the autoencoder.weights that an earlier train wrote.");
         });
+        var corruption = SharedOptions.Corruption();
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption,
         };
         command.SetAction(parse =>
         {
@@ -78,9 +79,10 @@ internal static class TrainCommand
                 Threads = Pick(threads, o => o.Threads),
                 Device = Pick(device, o => o.Device),
                 TrainSize = Pick(trainSize, o => o.TrainSize),
+                Corruption = Pick(corruption, o => o.Corruption),
                 Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
             };
-            return Run(options, parse.GetValue(data)!, SharedOptions.Spec(parse.GetValue(dataset)!), parse.GetValue(mirrors),
+            return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!, parse.GetValue(mirrors),
                 parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.CtrlC);
         });
         return command;
@@ -93,13 +95,14 @@ internal static class TrainCommand
             $"--resume: '{path}' holds weights only (no training state), so there is nothing to continue. Train afresh without --resume.");
     }
 
-    private static int Run(TrainingOptions options, DirectoryInfo dataDir, DatasetSpec spec, Uri[]? mirrors, DirectoryInfo outputDir,
+    private static int Run(TrainingOptions options, string? dataDir, string dataset, Uri[]? mirrors, DirectoryInfo outputDir,
         int? evalSize, int imageCount, string? resumePath, CheckpointInfo? saved, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         Validate(options, null);
-        var mnist = ConsoleReport.LoadData(dataDir.FullName, spec, mirrors);
+        var mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors);
         Validate(options, mnist.Train.NumExamples);
+        var damage = options.ResolveCorruption();
 
         using var model = options.CreateModel();
         using var trainer = new Trainer(model, options);
@@ -114,7 +117,7 @@ internal static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{resumePath}[/] after epoch {epoch}, step {step} ({saved.CompletedSteps} steps done).");
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, noise {options.NoiseFactor}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
 
         Directory.CreateDirectory(outputDir.FullName);
         var checkpoint = Path.Combine(outputDir.FullName, Checkpoint.DefaultFileName);
@@ -145,8 +148,8 @@ internal static class TrainCommand
         }
 
         var evaluation = ConsoleReport.Status($"Scoring {evalSize ?? mnist.Test.NumExamples:N0} test images",
-            () => Evaluator.Evaluate(model, mnist.Test, options.NoiseFactor, limit: evalSize));
-        var reconstructions = Evaluator.Reconstruct(model, mnist.Test, imageCount, options.NoiseFactor);
+            () => Evaluator.Evaluate(model, mnist.Test, damage, limit: evalSize));
+        var reconstructions = Evaluator.Reconstruct(model, mnist.Test, damage, imageCount);
         var picture = Path.Combine(outputDir.FullName, "reconstructions.png");
         ImageGrid.SaveSideBySide(reconstructions, picture);
 
@@ -156,7 +159,7 @@ internal static class TrainCommand
 
         ConsoleReport.Summary(result, evaluation, reconstructions, total.Elapsed);
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{checkpoint}[/]");
-        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: noisy, reconstructed, original)");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: corrupted, reconstructed, original)");
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{metricsPath}[/]");
         return CommandLineApp.Ok;
     }

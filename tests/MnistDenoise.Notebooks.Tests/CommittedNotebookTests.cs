@@ -79,6 +79,18 @@ public sealed partial class CommittedNotebookTests
     }
 
     [Fact]
+    public void Mosaic_and_beyond_starts_with_a_parameters_cell_of_corruptions_dataset_and_run_size()
+    {
+        var cells = Committed("06-mosaic-and-beyond.ipynb").CodeCells;
+        Assert.Single(cells, c => ExecutedNotebook.Tags(c).Contains("parameters"));
+        Assert.Contains("parameters", ExecutedNotebook.Tags(cells[0]));
+        var source = ExecutedNotebook.Text(cells[0]["source"]);
+        foreach (var knob in new[] { "string corruptions", "string dataset", "int epochs", "int? trainSize", "int batchSize", "int? evalSize", "int seed" })
+            Assert.Contains(knob + " =", source);
+        Assert.Contains("mosaic:4", source);
+    }
+
+    [Fact]
     public void The_model_notebook_which_corrupts_images_starts_with_a_parameters_cell_for_its_knobs()
     {
         var cells = Committed("03-model.ipynb").CodeCells;

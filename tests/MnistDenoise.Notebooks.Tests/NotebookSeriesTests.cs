@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 
 namespace MnistDenoise.Notebooks.Tests;
 
-/// <summary>The five notebooks, run once through notebook-runner with test-sized parameters (2,000 images, one epoch).</summary>
+/// <summary>
+/// The notebooks, run once through notebook-runner with test-sized parameters (2,000 images, one epoch; 06: two
+/// corruptions scored on 300 test images). A -p reaches only the notebooks whose parameters cell declares it.
+/// </summary>
 public sealed class NotebookSeriesFixture : IDisposable
 {
     private readonly TempFolder _temp = new();
@@ -15,9 +18,13 @@ public sealed class NotebookSeriesFixture : IDisposable
         OutputFolder = Path.Combine(_temp.Path, "executed");
         Result = ProcessRun.Runner(
             ["run", .. Repository.Series.Select(n => Path.Combine("notebooks", n)), "-o", OutputFolder,
-             "-p", "trainSize=2000", "-p", "epochs=1", "-p", "batchSize=100", "-p", $"checkpoint={Checkpoint}"],
+             "-p", "trainSize=2000", "-p", "epochs=1", "-p", "batchSize=100", "-p", $"checkpoint={Checkpoint}",
+             "-p", $"corruptions={Corruptions}", "-p", "evalSize=300"],
             TimeSpan.FromMinutes(10));
     }
+
+    /// <summary>What 06 restores in the test run: the title's mosaic and a combination.</summary>
+    public const string Corruptions = "mosaic:4, gaussian:0.5+saltpepper:0.05";
 
     public ProcessResult Result { get; }
 
@@ -137,5 +144,28 @@ public sealed class NotebookSeriesTests(NotebookSeriesFixture series) : IClassFi
         Assert.Contains("No checkpoint at", text);
         Assert.Contains("run notebook 04 first", text);
         Assert.Contains("Mean PSNR over 10 images", text);
+    }
+
+    [Fact]
+    public void Mosaic_and_beyond_shows_the_damage_samples_per_corruption_and_the_table_of_every_method()
+    {
+        var notebook = series.Executed("06-mosaic-and-beyond.ipynb");
+        var text = notebook.AllOutputText;
+        const int columns = 10, cell = 28 * 3, gap = 2;
+        int Height(int rows) => rows * cell + (rows + 1) * gap;
+        const int width = columns * cell + (columns + 1) * gap;
+        Assert.Contains(notebook.Pngs, png => ExecutedNotebook.PngSize(png) == (width, Height(3)));          // originals + 2 corruptions
+        Assert.Equal(2, notebook.Pngs.Count(png => ExecutedNotebook.PngSize(png) == (width, Height(5))));  // damaged, median, blur, autoencoder, original
+
+        foreach (var spec in new[] { "mosaic:4", "gaussian:0.5+saltpepper:0.05" })
+        {
+            Assert.Contains($"{spec}: 20 steps", text);
+            foreach (var method in new[] { "corrupted input", "median 3×3", "Gaussian blur σ 0.75", "autoencoder" })
+                Assert.Matches($@"\| (`{Regex.Escape(spec)}`)? \| {Regex.Escape(method)} \| \**-?\d+\.\d\d\** \| \**-?\d\.\d{{3}}\** \|", text);
+        }
+        Assert.Equal(2, Regex.Matches(text, @"\| \| \*autoencoder − best baseline\* \| \*[+−]\d+\.\d\d\* \| \*[+−]\d\.\d{3}\* \|").Count);
+        Assert.Matches(@"beats every baseline on both PSNR and SSIM for [0-2] of 2 corruptions \(1 epoch\(s\) on 2,000 images each, 300 test images\)", text);
+        var table = notebook.Outputs.Select(o => ExecutedNotebook.Text(o["data"]?["text/plain"])).Single(t => t.Contains("SSIM"));
+        Assert.Equal(2 * 5, Regex.Matches(table, @"^(mosaic:4|gaussian:0\.5\+saltpepper:0\.05)\s", RegexOptions.Multiline).Count);
     }
 }

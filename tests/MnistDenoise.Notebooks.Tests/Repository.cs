@@ -8,9 +8,10 @@ internal static class Repository
 
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
-    /// <summary>The five notebooks of the series, in order.</summary>
+    /// <summary>The notebooks, in order: the tutorial's five, then 06 (other damage, baselines, the results table).</summary>
     public static IReadOnlyList<string> Series { get; } =
-        ["01-data-exploration.ipynb", "02-reshape.ipynb", "03-model.ipynb", "04-training.ipynb", "05-reconstruction.ipynb"];
+        ["01-data-exploration.ipynb", "02-reshape.ipynb", "03-model.ipynb", "04-training.ipynb", "05-reconstruction.ipynb",
+         "06-mosaic-and-beyond.ipynb"];
 
     /// <summary>The configuration this test binary was built in (Release under CI).</summary>
     public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;

@@ -23,10 +23,21 @@ public static class Evaluator
     /// </remarks>
     public static EvaluationResult Evaluate(
         ConvAutoencoder model, DataSet test, double noiseFactor = 0.5, int seed = 1234, int batchSize = 200,
+        int? limit = null, CancellationToken cancellationToken = default) =>
+        Evaluate(model, test, new Gaussian(noiseFactor), seed, batchSize, limit, cancellationToken);
+
+    /// <summary>
+    /// Damages every image of <paramref name="test"/> (or the first <paramref name="limit"/>) with
+    /// <paramref name="corruption"/>, reconstructs it, and returns the set PSNRs, the loss, and the per-image mean
+    /// PSNR and SSIM. The damage is drawn from <paramref name="seed"/>, so two models are compared on the same inputs.
+    /// </summary>
+    public static EvaluationResult Evaluate(
+        ConvAutoencoder model, DataSet test, ICorruption corruption, int seed = 1234, int batchSize = 200,
         int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(corruption);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
@@ -34,6 +45,7 @@ public static class Evaluator
         var device = model.weights["conv1"].device;
         using var generator = new Generator((ulong)seed);
         double noisySse = 0, reconstructedSse = 0, lossSum = 0;
+        double noisyPsnrSum = 0, reconstructedPsnrSum = 0, noisySsimSum = 0, reconstructedSsimSum = 0;
         model.eval();
         using var _ = inference_mode();
         for (var start = 0; start < count; start += batchSize)
@@ -42,14 +54,26 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var n = Math.Min(batchSize, count - start);
             var clean = tensor(test.Images.AsSpan(start * test.ImageSize, n * test.ImageSize).ToArray(), [n, Side, Side, 1]).to(device);
-            var noisy = GaussianNoise.Apply(clean, noiseFactor, generator);
+            var noisy = corruption.Apply(clean, generator);
             var logits = model.forward(noisy);
+            var reconstructed = sigmoid(logits);
             lossSum += Ops.cost(logits, clean).item<float>() * n;
             noisySse += (noisy - clean).square().sum().item<float>();
-            reconstructedSse += (sigmoid(logits) - clean).square().sum().item<float>();
+            reconstructedSse += (reconstructed - clean).square().sum().item<float>();
+            noisyPsnrSum += ImageQuality.PsnrPerImage(noisy, clean).sum().item<double>();
+            reconstructedPsnrSum += ImageQuality.PsnrPerImage(reconstructed, clean).sum().item<double>();
+            noisySsimSum += Ssim.PerImage(noisy, clean).sum().item<double>();
+            reconstructedSsimSum += Ssim.PerImage(reconstructed, clean).sum().item<double>();
         }
         var pixels = (double)count * test.ImageSize;
-        return new EvaluationResult(count, Psnr.FromMse(noisySse / pixels), Psnr.FromMse(reconstructedSse / pixels), lossSum / count);
+        return new EvaluationResult(count, Psnr.FromMse(noisySse / pixels), Psnr.FromMse(reconstructedSse / pixels), lossSum / count)
+        {
+            Corruption = corruption.Spec,
+            NoisyMeanPsnr = noisyPsnrSum / count,
+            ReconstructedMeanPsnr = reconstructedPsnrSum / count,
+            NoisySsim = noisySsimSum / count,
+            ReconstructedSsim = reconstructedSsimSum / count,
+        };
     }
 
     /// <summary>
@@ -57,25 +81,39 @@ public static class Evaluator
     /// <paramref name="indices"/> says which) and reconstructs them.
     /// </summary>
     public static Reconstructions Reconstruct(
-        ConvAutoencoder model, DataSet test, int count = 10, double noiseFactor = 0.5, int seed = 1234, int[]? indices = null)
+        ConvAutoencoder model, DataSet test, int count = 10, double noiseFactor = 0.5, int seed = 1234, int[]? indices = null) =>
+        Reconstruct(model, test, new Gaussian(noiseFactor), count, seed, indices);
+
+    /// <summary>
+    /// Damages <paramref name="count"/> test images (the first ones, unless <paramref name="indices"/> says which) with
+    /// <paramref name="corruption"/>, drawn from <paramref name="seed"/>, and reconstructs them.
+    /// </summary>
+    public static Reconstructions Reconstruct(
+        ConvAutoencoder model, DataSet test, ICorruption corruption, int count = 10, int seed = 1234, int[]? indices = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(test);
-        indices ??= Enumerable.Range(0, Math.Min(count, test.NumExamples)).ToArray();
-        if (indices.Length == 0 || indices.Any(i => i < 0 || i >= test.NumExamples))
-            throw new ArgumentOutOfRangeException(nameof(indices), $"Pick 1 or more image indices between 0 and {test.NumExamples - 1}.");
-
-        var device = model.weights["conv1"].device;
-        var originals = indices.Select(i => test.Image(i).ToArray()).ToArray();
-        using var generator = new Generator((ulong)seed);
+        ArgumentNullException.ThrowIfNull(corruption);
         using var scope = NewDisposeScope();
-        var clean = tensor(originals.SelectMany(o => o).ToArray(), [indices.Length, Side, Side, 1]).to(device);
-        var noisy = GaussianNoise.Apply(clean, noiseFactor, generator);
+        var clean = Pick(test, count, indices, out indices);
+        var device = model.weights["conv1"].device;
+        using var generator = new Generator((ulong)seed);
+        var noisy = corruption.Apply(clean.to(device), generator);
         var reconstructed = model.Reconstruct(noisy);
-        return new Reconstructions(indices, Rows(noisy), Rows(reconstructed), originals);
+        return new Reconstructions(indices, Rows(noisy), Rows(reconstructed), Rows(clean));
     }
 
-    private static float[][] Rows(Tensor images)
+    /// <summary>Test images as an NHWC tensor on the CPU, the first <paramref name="count"/> unless <paramref name="indices"/> says which.</summary>
+    internal static Tensor Pick(DataSet test, int count, int[]? indices, out int[] picked)
+    {
+        picked = indices ?? Enumerable.Range(0, Math.Min(count, test.NumExamples)).ToArray();
+        if (picked.Length == 0 || picked.Any(i => i < 0 || i >= test.NumExamples))
+            throw new ArgumentOutOfRangeException(nameof(indices), $"Pick 1 or more image indices between 0 and {test.NumExamples - 1}.");
+        var pixels = picked.SelectMany(i => test.Image(i).ToArray()).ToArray();
+        return tensor(pixels, [picked.Length, Side, Side, 1]);
+    }
+
+    internal static float[][] Rows(Tensor images)
     {
         var flat = images.cpu().contiguous().data<float>().ToArray();
         var size = Side * Side;

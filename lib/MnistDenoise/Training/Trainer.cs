@@ -9,14 +9,15 @@ namespace MnistDenoise.Training;
 
 /// <summary>
 /// The tutorial's training loop: for each epoch, <c>num_examples // batch_size</c> steps of
-/// next_batch → add noise → Adam step on the cost between the reconstruction of the noisy images and the
-/// clean ones. Calling <see cref="Train"/> again continues from where the last call stopped (same optimizer state).
+/// next_batch → add noise (or another <see cref="TrainingOptions.Corruption"/>) → Adam step on the cost between the
+/// reconstruction of the noisy images and the clean ones. Calling <see cref="Train"/> again continues from where the last call stopped (same optimizer state).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly ConvAutoencoder _model;
     private readonly optim.Optimizer _optimizer;
     private readonly Generator _noise;
+    private readonly ICorruption _corruption;
     private readonly Device _device;
     private readonly ScalarType _computeType;
     private (DataSet Source, DataSet View)? _data;
@@ -33,6 +34,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
+        _corruption = options.ResolveCorruption();
         Options = options;
         _model = model;
         _device = ComputeDevice.Resolve(options.Device);
@@ -209,7 +211,7 @@ public sealed class Trainer : IDisposable
         // Every tensor made in this step is freed at its end, so memory stays flat over a long run.
         using var scope = NewDisposeScope();
         var clean = tensor(batch.Images, [batch.Count, ConvAutoencoder.ImageSize, ConvAutoencoder.ImageSize, 1]).to(_device);
-        var noisy = GaussianNoise.Apply(clean, Options.NoiseFactor, _noise);
+        var noisy = _corruption.Apply(clean, _noise);
         _optimizer.zero_grad();
         var cost = Ops.cost(_model.forward(noisy, _computeType), clean);
         // Checked before backward and step: a NaN or infinite loss must not reach the weights or Adam's moments.

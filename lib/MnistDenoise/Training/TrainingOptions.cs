@@ -1,3 +1,4 @@
+using MnistDenoise.Corruption;
 using MnistDenoise.Model;
 
 namespace MnistDenoise.Training;
@@ -38,6 +39,16 @@ public sealed record TrainingOptions
     /// </summary>
     public Precision Precision { get; init; } = Precision.Float32;
 
+    /// <summary>
+    /// The damage done to training inputs, as a spec for <see cref="Corruptions.Parse"/> (e.g. <c>mosaic:4</c>,
+    /// <c>gaussian:0.5+saltpepper:0.05</c>); null (the default) is the tutorial's <c>gaussian:</c><see cref="NoiseFactor"/>.
+    /// </summary>
+    public string? Corruption { get; init; }
+
+    /// <summary>The corruption training uses: <see cref="Corruption"/> parsed, or Gaussian noise of <see cref="NoiseFactor"/> when it is null.</summary>
+    /// <exception cref="FormatException"><see cref="Corruption"/> is not a valid spec; the message lists the valid ones.</exception>
+    public ICorruption ResolveCorruption() => Corruption is null ? new Gaussian(NoiseFactor) : Corruptions.Parse(Corruption);
+
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
     public ConvAutoencoder CreateModel() => new(Init, Seed);
 
@@ -61,6 +72,16 @@ public sealed record TrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Init), Init, $"{nameof(Init)} = {Init} is out of range: use Default, Glorot or Tutorial.");
         if (Threads is { } threads) Check(threads, TrainingLimits.Threads, nameof(Threads));
         if (TrainSize is { } size) Check(size, TrainingLimits.TrainSize, nameof(TrainSize));
+        if (Corruption is not null)
+        {
+            try { Corruptions.Parse(Corruption); }
+            catch (FormatException e)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, $"{nameof(Corruption)} = '{Corruption}' is out of range: {e.Message}");
+            }
+        }
+        if (!Enum.IsDefined(Precision))
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} = {Precision} is out of range: use Float32 or BFloat16.");
         var device = Device?.Trim().ToLowerInvariant();
         if (device is not "cpu" && !(device == "cuda" || (device?.StartsWith("cuda:", StringComparison.Ordinal) == true && int.TryParse(device[5..], out var i) && i >= 0)))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, $"{nameof(Device)} = '{Device}' is out of range: use cpu, cuda or cuda:<index>.");

@@ -89,4 +89,57 @@ public class CommandLineTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("damaged", r.Error);
     }
+
+    [Theory]
+    [InlineData("train", "mosaic:0", "mosaic needs a whole block size")]
+    [InlineData("reconstruct", "blur:2", "'blur' is not a corruption")]
+    [InlineData("results", "mosaic:4,gaussian:-1", "gaussian needs a standard deviation")]
+    public void An_invalid_corruption_exits_with_2_naming_the_option_and_listing_the_valid_ones(string command, string spec, string why)
+    {
+        var r = CliRunner.Run(command, "--corruption", spec);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error: --corruption: Invalid corruption", r.Error);
+        Assert.Contains(why, r.Error);
+        Assert.Contains("saltpepper:p", r.Error);
+    }
+
+    [Theory]
+    [InlineData("--train-size", "-1")]
+    [InlineData("--train-size", "all")]
+    [InlineData("--dataset", "cifar")]
+    [InlineData("--eval-size", "0")]
+    public void Results_rejects_bad_sizes_and_datasets_with_2(string option, string value)
+    {
+        var r = CliRunner.Run("results", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error:", r.Error);
+        Assert.True(r.Error.Contains(option) || r.Error.Contains($"'{value}'"), r.Error);   // names the option or quotes the value
+    }
+
+    [Fact]
+    public void Results_writes_the_markdown_table_and_the_json_for_every_corruption_and_method()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var md = Path.Combine(temp.Path, "docs", "results.md");
+        var r = CliRunner.Run("results", "--corruption", "mosaic:4", "--corruption", "occlusion:8", "--train-size", "200", "--batch-size", "100",
+            "--eval-size", "50", "--threads", "2", "-o", md);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        var text = File.ReadAllText(md);
+        Assert.Contains("| corruption | method | MNIST PSNR (dB) | MNIST SSIM |", text);
+        foreach (var method in MnistDenoise.Evaluation.Restoration.Methods)
+            Assert.Equal(2, text.Split('\n').Count(line => line.Contains($"| {method} |")));
+        Assert.Contains("| `mosaic:4` | corrupted input |", text);
+        Assert.Contains("| `occlusion:8x8` | corrupted input |", text);
+        Assert.Contains("- command: `mnist-denoise results --corruption mosaic:4 --corruption occlusion:8", text);
+        Assert.Contains("1 epoch(s) on 200 images, batch 100", text);
+
+        var json = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(md, ".json"))).RootElement;
+        var results = json.GetProperty("results");
+        Assert.Equal(["mosaic:4", "occlusion:8x8"], results.EnumerateArray().Select(e => e.GetProperty("corruption").GetString()));
+        var scores = results[0].GetProperty("scores");
+        Assert.Equal(MnistDenoise.Evaluation.Restoration.Methods, scores.EnumerateArray().Select(e => e.GetProperty("method").GetString()));
+        Assert.All(scores.EnumerateArray(), s => Assert.Equal(50, s.GetProperty("images").GetInt32()));
+        Assert.Equal(2, results[0].GetProperty("steps").GetInt32());
+        Assert.Equal(2, Directory.GetFiles(Path.GetDirectoryName(md)!).Length);   // no temporary files left behind
+    }
 }

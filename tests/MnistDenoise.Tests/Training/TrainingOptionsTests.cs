@@ -27,6 +27,9 @@ public class TrainingOptionsTests
         { new TrainingOptions { Epochs = 1001 }, "Epochs" },
         { new TrainingOptions { Threads = 5000 }, "Threads" },
         { new TrainingOptions { Device = "tpu" }, "Device" },
+        { new TrainingOptions { Corruption = "mosaic:0" }, "Corruption" },
+        { new TrainingOptions { Corruption = "blur:2" }, "Corruption" },
+        { new TrainingOptions { Precision = (Precision)7 }, "Precision" },
     };
 
     [Fact]

@@ -1,0 +1,61 @@
+namespace MnistDenoise.Data;
+
+/// <summary>
+/// The datasets the command line and the notebooks pick by name — <c>mnist</c> and <c>fashion-mnist</c> (alias
+/// <c>fashion</c>) — with the folder each is read from unless told otherwise.
+/// </summary>
+public static class KnownDatasets
+{
+    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package installs the four <c>.gz</c> files.</summary>
+    public const string DebianFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The accepted names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["mnist", "fashion-mnist", "fashion"];
+
+    /// <summary>The spec of <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
+    public static DatasetSpec Spec(string name) => Canonical(name) == "mnist" ? DatasetSpec.Mnist : DatasetSpec.FashionMnist;
+
+    /// <summary><c>mnist</c> or <c>fashion-mnist</c>.</summary>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
+    public static string Canonical(string name) => (name ?? "").Trim().ToLowerInvariant() switch
+    {
+        "mnist" => "mnist",
+        "fashion-mnist" or "fashion" or "fashionmnist" => "fashion-mnist",
+        _ => throw new ArgumentException($"Unknown dataset '{name}': use mnist or fashion-mnist (alias fashion).", nameof(name)),
+    };
+
+    /// <summary>
+    /// The folder a dataset is read from by default: MNIST from the repository's <c>data/mnist</c>
+    /// (<see cref="Mnist.DefaultDataDirectory"/>), Fashion-MNIST from <see cref="DebianFashionMnistDirectory"/>.
+    /// </summary>
+    public static string DefaultDirectory(string name) =>
+        Canonical(name) == "mnist" ? Mnist.DefaultDataDirectory : DebianFashionMnistDirectory;
+
+    /// <summary>
+    /// Reads <paramref name="name"/> from <paramref name="directory"/> (its <see cref="DefaultDirectory"/> when null) as
+    /// <see cref="Mnist.ReadDataSets"/> does, images as (N, 28, 28, 1).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Fashion-MNIST is asked for from its default folder and that folder lacks the files: the message names the Debian package to install.</exception>
+    public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null) =>
+        Read(name, directory, seed, progress, DebianFashionMnistDirectory);
+
+    /// <summary><see cref="Read(string, string?, int?, IProgress{DownloadProgress}?)"/> with Fashion-MNIST's default folder given, for tests.</summary>
+    internal static DataSets Read(string name, string? directory, int? seed, IProgress<DownloadProgress>? progress, string fashionDirectory)
+    {
+        var spec = Spec(name);
+        if (directory is null && spec == DatasetSpec.FashionMnist)
+        {
+            directory = fashionDirectory;
+            // A system folder: downloading into it would fail on permissions, so say what to install instead.
+            var missing = spec.Files.Where(f => f.Locate(directory) is null).Select(f => f.GzipName).ToArray();
+            if (missing.Length > 0)
+                throw new FileNotFoundException(
+                    $"Fashion-MNIST is not installed: {string.Join(", ", missing)} missing from {directory}. Install the Debian " +
+                    "package dataset-fashion-mnist (sudo apt-get install dataset-fashion-mnist), or give a folder of your own " +
+                    "(the command line's --data), where missing files are downloaded.",
+                    Path.Combine(directory, missing[0]));
+        }
+        return Mnist.ReadDataSets(directory ?? DefaultDirectory(name), oneHot: false, reshape: false, seed: seed, spec: spec, progress: progress);
+    }
+}
