@@ -71,18 +71,11 @@ public static class Restoration
         var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
 
-        var device = model.weights["conv1"].device;
         var sums = Methods.ToDictionary(m => m, _ => (Psnr: 0.0, Ssim: 0.0, Sse: 0.0));
-        using var generator = new Generator((ulong)seed);
         model.eval();
         using var _ = inference_mode();
-        for (var start = 0; start < count; start += batchSize)
+        foreach (var (clean, damaged, _) in Evaluator.DamagedBatches(model, test, count, corruption, seed, batchSize, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var n = Math.Min(batchSize, count - start);
-            var clean = tensor(test.Images.AsSpan(start * test.ImageSize, n * test.ImageSize).ToArray(), [n, test.Rows, test.Columns, 1]).to(device);
-            var damaged = corruption.Apply(clean, generator);
             foreach (var (method, restored) in Restore(model, damaged))
             {
                 var (psnr, ssim, sse) = sums[method];
