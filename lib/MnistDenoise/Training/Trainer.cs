@@ -168,6 +168,7 @@ public sealed class Trainer : IDisposable
             Differ("noise", saved.NoiseFactor, Options.NoiseFactor);
             Differ("seed", saved.Seed, Options.Seed);
             Differ("precision", saved.Precision, Options.Precision);
+            Differ("corruption", saved.ResolveCorruption().Spec, Options.ResolveCorruption().Spec);
             Differ("training images", info.TrainExamples, view.NumExamples);
             if (info.TrainExamples == view.NumExamples && info.TrainLabelsSha256 != labelsSha)
                 differences.Add("the training images are not the same ones (their labels differ)");

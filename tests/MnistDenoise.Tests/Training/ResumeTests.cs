@@ -126,6 +126,13 @@ public class ResumeTests
         Assert.Contains("training images was 210, now 300", e.Message);
         Assert.True(before.eq(target.weights["conv2"]).all().item<bool>());
         Assert.Equal(20, trainer2.Train(SharedMnist.Train).StepLosses.Count); // a fresh run: 2 epochs of 300 // 30 steps
+
+        // Another damage is another run too, even with every other setting equal.
+        var mosaic = Small with { Corruption = "mosaic:4" };
+        using var third = mosaic.CreateModel();
+        using var trainer3 = new Trainer(third, mosaic);
+        var m = Assert.Throws<InvalidDataException>(() => trainer3.Resume(path, SharedMnist.Train));
+        Assert.Contains("corruption was gaussian:0.5, now mosaic:4", m.Message);
     }
 
     [Fact]
