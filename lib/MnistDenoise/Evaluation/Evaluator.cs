@@ -35,12 +35,7 @@ public static class Evaluator
         ConvAutoencoder model, DataSet test, ICorruption corruption, int seed = 1234, int batchSize = 200,
         int? limit = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(test);
-        ArgumentNullException.ThrowIfNull(corruption);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
+        var count = ImagesToScore(model, test, corruption, batchSize, limit);
 
         double noisySse = 0, reconstructedSse = 0, lossSum = 0;
         double noisyPsnrSum = 0, reconstructedPsnrSum = 0, noisySsimSum = 0, reconstructedSsimSum = 0;
@@ -67,6 +62,18 @@ public static class Evaluator
             NoisySsim = noisySsimSum / count,
             ReconstructedSsim = reconstructedSsimSum / count,
         };
+    }
+
+    /// <summary>Checks the arguments every scoring loop shares and returns how many test images it scores.</summary>
+    internal static int ImagesToScore(ConvAutoencoder model, DataSet test, ICorruption corruption, int batchSize, int? limit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(corruption);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
+        return count;
     }
 
     /// <summary>

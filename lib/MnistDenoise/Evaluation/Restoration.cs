@@ -64,12 +64,7 @@ public static class Restoration
         ConvAutoencoder model, DataSet test, ICorruption corruption, int seed = 1234, int? limit = null, int batchSize = 500,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(test);
-        ArgumentNullException.ThrowIfNull(corruption);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var count = Math.Min(test.NumExamples, limit ?? test.NumExamples);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(limit));
+        var count = Evaluator.ImagesToScore(model, test, corruption, batchSize, limit);
 
         var sums = Methods.ToDictionary(m => m, _ => (Psnr: 0.0, Ssim: 0.0, Sse: 0.0));
         model.eval();
