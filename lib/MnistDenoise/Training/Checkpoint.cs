@@ -28,7 +28,8 @@ public static class Checkpoint
     private static ReadOnlySpan<byte> TrailerMagic => "MNDN-SHA"u8;
     private static ReadOnlySpan<byte> StateMagic => "MNDN-TRAINING-STATE"u8;
     private const int TrailerSize = 8 + 32;
-    private const int StateVersion = 1;
+    // Format 2: Adam's state is TfAdamOptimizer's (TF1's update). Format 1 held TorchSharp's Adam; its weights still load.
+    private const int StateVersion = 2;
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -159,7 +160,7 @@ public static class Checkpoint
             {
                 var name = reader.ReadString();
                 if (tensors.ContainsKey(name)) throw new InvalidDataException($"'{name}' appears twice");
-                tensors[name] = TensorExtensionMethods.Load(reader, skip: false);
+                tensors[name] = ReadTensor(reader);
             }
             SavedTrainingState? state = null;
             var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
@@ -168,6 +169,8 @@ public static class Checkpoint
                 if (remaining < StateMagic.Length || !reader.ReadBytes(StateMagic.Length).AsSpan().SequenceEqual(StateMagic))
                     throw new InvalidDataException($"{remaining} bytes follow the last entry");
                 var version = reader.ReadInt32();
+                if (version == 1)
+                    return (tensors, null); // weights of an older build: usable, but its optimizer state is not this one's
                 if (version != StateVersion)
                     throw new InvalidDataException($"its training state has format {version}; this version reads format {StateVersion}");
                 var info = JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString(), Json)
@@ -193,6 +196,9 @@ public static class Checkpoint
                 ? n : throw new InvalidDataException($"a block claims {n} bytes");
         }
     }
+
+    /// <summary>Reads one tensor record in TorchSharp's format (as <c>Tensor.Save</c> writes it).</summary>
+    internal static Tensor ReadTensor(BinaryReader reader) => TensorExtensionMethods.Load(reader, skip: false);
 
     private static InvalidDataException Damaged(string path, string why, Exception? inner) => new(
         $"Checkpoint '{path}' is damaged or not a weights file of this project ({why}). " +
