@@ -166,7 +166,7 @@ internal static class BenchCommand
 
     private sealed class StepBench : IDisposable
     {
-        private readonly Dictionary<bool, (ConvAutoencoder Model, optim.Optimizer Adam)> _models = [];
+        private readonly Dictionary<bool, (ConvAutoencoder Model, TfAdamOptimizer Adam)> _models = [];
         private readonly Tensor _clean;
         private readonly Generator _noise = new(7);
 

@@ -49,6 +49,7 @@ internal static class ResultsCommand
         var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and training damage (test damage uses 1234).", DefaultValueFactory = _ => defaults.Seed };
         var threads = SharedOptions.Threads();
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 1024) r.AddError("--threads must be between 1 and 1024."); });
+        var graph = SharedOptions.Graph();
         var output = new Option<FileInfo>("--output", "-o")
         {
             Description = "The markdown file to write (e.g. docs/results.md); the JSON goes beside it with the extension .json.",
@@ -58,7 +59,7 @@ internal static class ResultsCommand
         var command = new Command("results", "Train the tutorial's network for each corruption (short runs by default) and write the " +
             "table of PSNR and SSIM for the corrupted input, a 3×3 median, a Gaussian blur and the autoencoder, as markdown and JSON.")
         {
-            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, output,
+            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, graph, output,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +72,7 @@ internal static class ResultsCommand
                 BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
+                Graph = parse.GetValue(graph),
             };
             var names = parse.GetValue(datasets)!.Select(KnownDatasets.Canonical).Distinct().ToArray();
             return Run(list, names, options, parse.GetValue(evalSize), parse.GetValue(output)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.CtrlC);

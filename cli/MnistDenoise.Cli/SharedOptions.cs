@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MnistDenoise.Corruption;
 using MnistDenoise.Data;
+using MnistDenoise.Model;
 using MnistDenoise.Training;
 
 namespace MnistDenoise.Cli;
@@ -38,6 +39,13 @@ internal static class SharedOptions
         Description = "Test images in the side-by-side picture.",
         DefaultValueFactory = _ => 10,
     }.Range(1, 100, "The tutorial shows 10.");
+
+    public static Option<GraphForm> Graph() => new("--graph")
+    {
+        Description = "fast (default: the same function as the tutorial's graph with about half the arithmetic) or literal " +
+                      "(the tutorial's ops one for one). Checkpoints of either load into both.",
+        DefaultValueFactory = _ => GraphForm.Fast,
+    };
 
     public static Option<string> Device() => new Option<string>("--device")
     {

@@ -55,11 +55,12 @@ internal static class TrainCommand
                 r.AddError($"--resume: no checkpoint at '{file.FullName}'. Pass the autoencoder.weights that an earlier train wrote.");
         });
         var corruption = SharedOptions.Corruption();
+        var graph = SharedOptions.Graph();
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption, graph,
         };
         command.SetAction(parse =>
         {
@@ -81,6 +82,7 @@ internal static class TrainCommand
                 TrainSize = Pick(trainSize, o => o.TrainSize),
                 Corruption = Pick(corruption, o => o.Corruption),
                 Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+                Graph = Pick(graph, o => o.Graph),
             };
             return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!, parse.GetValue(mirrors),
                 parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.CtrlC);
@@ -117,7 +119,7 @@ internal static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{resumePath}[/] after epoch {epoch}, step {step} ({saved.CompletedSteps} steps done).");
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}.");
 
         Directory.CreateDirectory(outputDir.FullName);
         var checkpoint = Path.Combine(outputDir.FullName, Checkpoint.DefaultFileName);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MnistDenoise.Model;
+using MnistDenoise.Training;
 using SkiaSharp;
 
 namespace MnistDenoise.Tests.Cli;
@@ -77,6 +79,22 @@ public class CommandLineTests
         Assert.Contains("mean", rec.Output);
         using (var png = SKBitmap.Decode(Path.Combine(again, "reconstructions.png")))
             Assert.Equal(4 * 84 + 5 * 2, png.Width);
+    }
+
+    [Fact]
+    public void The_graph_form_is_chosen_with_graph_and_recorded_in_the_metrics_and_the_checkpoint()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var r = CliRunner.Run("train", "--graph", "literal", "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.Matches(@"graph\s+Literal", r.Output);
+        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        Assert.Equal("literal", metrics.GetProperty("graph").GetString());
+        Assert.Equal(GraphForm.Literal, Checkpoint.Inspect(Path.Combine(temp.Path, "autoencoder.weights")).Options!.Graph);
+
+        var bad = CliRunner.Run("train", "--graph", "quick");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("quick", bad.Error);
     }
 
     [Fact]
