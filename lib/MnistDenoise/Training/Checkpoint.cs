@@ -208,10 +208,16 @@ public static class Checkpoint
     /// <summary>The element types a tensor record may have (everything this project, TorchSharp's saves and the optimizer write).</summary>
     private static readonly IReadOnlyDictionary<ScalarType, int> ElementSizes = new Dictionary<ScalarType, int>
     {
-        [ScalarType.Byte] = 1, [ScalarType.Int8] = 1, [ScalarType.Bool] = 1,
-        [ScalarType.Int16] = 2, [ScalarType.Float16] = 2, [ScalarType.BFloat16] = 2,
-        [ScalarType.Int32] = 4, [ScalarType.Float32] = 4,
-        [ScalarType.Int64] = 8, [ScalarType.Float64] = 8,
+        [ScalarType.Byte] = 1,
+        [ScalarType.Int8] = 1,
+        [ScalarType.Bool] = 1,
+        [ScalarType.Int16] = 2,
+        [ScalarType.Float16] = 2,
+        [ScalarType.BFloat16] = 2,
+        [ScalarType.Int32] = 4,
+        [ScalarType.Float32] = 4,
+        [ScalarType.Int64] = 8,
+        [ScalarType.Float64] = 8,
     };
 
     /// <summary>Most dimensions a tensor record may have.</summary>
