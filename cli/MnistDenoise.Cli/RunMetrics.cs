@@ -16,6 +16,9 @@ internal sealed record RunMetrics(
     string Corruption = "", double TestMeanImagePsnrNoisy = double.NaN, double TestMeanImagePsnrReconstructed = double.NaN,
     double TestSsimNoisy = double.NaN, double TestSsimReconstructed = double.NaN, string Graph = "")
 {
+    /// <summary>SHA-256 of the checkpoint file these metrics belong to (the autoencoder.weights beside them).</summary>
+    public string? CheckpointSha256 { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -185,7 +185,7 @@ public sealed class Trainer : IDisposable
             try
             {
                 using var reader = new BinaryReader(new MemoryStream(state.Optimizer));
-                _optimizer.Load(reader, Checkpoint.ReadTensor);
+                _optimizer.Load(reader, r => Checkpoint.ReadTensor(r, "Adam's moment"));
                 if (reader.BaseStream.Position != reader.BaseStream.Length)
                     throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow Adam's state");
             }
@@ -201,7 +201,7 @@ public sealed class Trainer : IDisposable
             {
                 before.Position = 0;
                 using var restore = new BinaryReader(before);
-                _optimizer.Load(restore, Checkpoint.ReadTensor);
+                _optimizer.Load(restore, r => Checkpoint.ReadTensor(r, "Adam's moment"));
                 throw;
             }
             using (var noise = tensor(state.NoiseGenerator, dtype: ScalarType.Byte)) _noise.set_state(noise);
