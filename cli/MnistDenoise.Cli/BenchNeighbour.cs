@@ -15,7 +15,7 @@ internal static partial class BenchCommand
     /// <summary>One OpenMP wait setting; a null variable is removed from the child's environment.</summary>
     internal sealed record WaitSetting(string Name, string? WaitPolicy, string? SpinCount, int Threads)
     {
-        public bool IsLibraryDefault => WaitPolicy is null && SpinCount == OpenMpWait.DefaultSpinCount;
+        public bool IsLibraryDefault => WaitPolicy is null && SpinCount == OpenMpSettings.DefaultSpinCount;
         public string Label => Name + (IsLibraryDefault ? " (library default)" : "");
     }
 
@@ -32,7 +32,7 @@ internal static partial class BenchCommand
         {
             list.Add(new($"libgomp default (GOMP_SPINCOUNT={LibgompDefaultSpinCount})", null, LibgompDefaultSpinCount, threads));
             list.Add(new("OMP_WAIT_POLICY=passive", "passive", null, threads));
-            foreach (var count in new[] { "0", "1000", "10000", "100000" }.Append(OpenMpWait.DefaultSpinCount).Distinct())
+            foreach (var count in new[] { "0", "1000", "10000", "100000" }.Append(OpenMpSettings.DefaultSpinCount).Distinct())
                 list.Add(new($"GOMP_SPINCOUNT={count}", null, count, threads));
         }
         // One thread has no sibling to wait for, so the wait setting cannot matter: one row, libgomp's default.
@@ -69,7 +69,7 @@ internal static partial class BenchCommand
             using var neighbour = Spinner.Start();
             for (var i = 0; i < perPhase; i++) busy.Add(bench.Step(c));
         }
-        return new JsonObject { ["idle_ms"] = idle, ["busy_ms"] = busy, ["openmp"] = OpenMpWait.Status, ["threads"] = get_num_threads() };
+        return new JsonObject { ["idle_ms"] = idle, ["busy_ms"] = busy, ["openmp"] = OpenMpSettings.Status, ["threads"] = get_num_threads() };
     }
 
     /// <summary>A child process that keeps one core busy (one thread in an endless loop) until disposed.</summary>
