@@ -210,7 +210,7 @@ internal static partial class BenchCommand
     // FLOPs (2 per multiply-add) of one forward pass per image, from the graph's own layer shapes: h·w·out·(5·5·in) per
     // convolution for the literal graph. The fast graph computes conv5 and conv6 (each after an ×2 upsampling) as a 3×3
     // convolution of the small map with 4·out channels, then a pixel shuffle: (h/2)·(w/2)·4·out·(3·3·in), 9/25 of the
-    // work. 233.3 and 117.8 MFLOP for the tutorial's network.
+    // work. 233.3 and 117.7 MFLOP for the tutorial's network.
     internal static (double Literal, double Fast) ForwardFlopsPerImage()
     {
         using var model = new ConvAutoencoder(seed: 1);
