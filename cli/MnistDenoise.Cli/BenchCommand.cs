@@ -325,7 +325,8 @@ internal static partial class BenchCommand
         var env = new Dictionary<string, string?>
         {
             ["GLIBC_TUNABLES"] = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647",
-            ["GOMP_SPINCOUNT"] = OpenMpSettings.Native("GOMP_SPINCOUNT"), ["OMP_WAIT_POLICY"] = OpenMpSettings.Native("OMP_WAIT_POLICY"),
+            ["GOMP_SPINCOUNT"] = OpenMpSettings.Native("GOMP_SPINCOUNT"),
+            ["OMP_WAIT_POLICY"] = OpenMpSettings.Native("OMP_WAIT_POLICY"),
         };
         List<string> args = [script, "--steps", s.Steps.ToString(Inv), "--rounds", s.Rounds.ToString(Inv), "--warmup", Warmup.ToString(Inv),
             "--batch-size", s.Batch.ToString(Inv), "--threads", s.Threads.ToString(Inv), "--precision", precision, "--graph", graph];

@@ -84,7 +84,10 @@ internal static partial class BenchCommand
             var (file, prefix) = Self();
             var info = new ProcessStartInfo(file)
             {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             };
             foreach (var a in prefix.Concat(["bench", "--worker", "spin"])) info.ArgumentList.Add(a);
             var process = Process.Start(info)!;
@@ -114,7 +117,8 @@ internal static partial class BenchCommand
         {
             try { Console.In.ReadToEnd(); } catch (IOException) { }
             Volatile.Write(ref stop, 1);
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         watcher.Start();
         Console.WriteLine("spinning");
         Console.Out.Flush();

@@ -36,7 +36,10 @@ public class BenchTests
         // A bench that dies must never leave a core spinning on a shared machine.
         var psi = new ProcessStartInfo("dotnet")
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mnist-denoise.dll"), "bench", "--worker", "spin" }) psi.ArgumentList.Add(a);
         using var spinner = Process.Start(psi)!;
