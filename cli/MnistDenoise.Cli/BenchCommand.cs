@@ -156,7 +156,7 @@ internal static partial class BenchCommand
 
     private sealed class StepBench : IDisposable
     {
-        private readonly Dictionary<bool, (ConvAutoencoder Model, optim.Optimizer Adam)> _models = [];
+        private readonly Dictionary<bool, (ConvAutoencoder Model, TfAdamOptimizer Adam)> _models = [];
         private readonly Tensor _clean;
         private readonly Generator _noise = new(7);
 
@@ -185,13 +185,14 @@ internal static partial class BenchCommand
             if (!c.Train)
             {
                 using var _ = inference_mode();
-                model.forward(noisy, c.Compute).sum().item<float>();
+                model.forward(noisy, c.Compute, c.Graph).sum().item<float>();
                 return clock.Elapsed.TotalMilliseconds;
             }
             adam.zero_grad();
             Tensor logits;
-            if (c.ChannelsLast) logits = model.forward(noisy, c.Compute);
-            else logits = ConvAutoencoder.Graph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
+            if (c.ChannelsLast) logits = model.forward(noisy, c.Compute, c.Graph);
+            else if (c.Graph == GraphForm.Literal) logits = ConvAutoencoder.Graph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
+            else logits = ConvAutoencoder.FastGraph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
             var cost = Ops.cost(logits, _clean);
             cost.backward();
             adam.step();
@@ -556,6 +557,3 @@ internal static partial class BenchCommand
         AnsiConsole.MarkupLineInterpolated($"load average at the end: {LoadAverage()}");
     }
 }
-
-// TEMPORARY until main has MnistDenoise.Model.GraphForm (issue 10 part 1): the bench's rows are written against it.
-internal enum GraphForm { Literal, Fast }

@@ -17,7 +17,7 @@ internal static class ReconstructCommand
         {
             Description = "Weights written by 'train'.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", Checkpoint.DefaultFileName)),
-        };
+        }.ExistingCheckpoint("Train first (mnist-denoise train) or pass the right path.");
         var seed = new Option<int>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 1234 };
         var data = SharedOptions.DataDirectory();
         var dataset = SharedOptions.Dataset();
@@ -32,12 +32,15 @@ internal static class ReconstructCommand
         };
         command.SetAction(parse =>
         {
-            var mnist = ConsoleReport.LoadData(SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!);
-            var damage = parse.GetValue(corruption) is { } spec ? Corruptions.Parse(spec) : new Gaussian(parse.GetValue(noise));
+            // The checkpoint is read and the output folder claimed before the data: either can fail, and should fast.
             using var model = new ConvAutoencoder();
             Checkpoint.Load(model, parse.GetValue(checkpoint)!.FullName);
+            using var folder = OutputFolder.Claim(parse.GetValue(output)!.FullName);
+            var mnist = ConsoleReport.LoadData(SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!,
+                cancellationToken: CommandLineApp.Stop);
+            var damage = parse.GetValue(corruption) is { } spec ? Corruptions.Parse(spec) : new Gaussian(parse.GetValue(noise));
             var r = Evaluator.Reconstruct(model, mnist.Test, damage, parse.GetValue(images), parse.GetValue(seed));
-            var picture = Path.Combine(parse.GetValue(output)!.FullName, "reconstructions.png");
+            var picture = Path.Combine(folder.Path, "reconstructions.png");
             ImageGrid.SaveSideBySide(r, picture);
 
             var table = new Table().Border(TableBorder.Rounded).AddColumns("test image", $"PSNR {damage.Spec} (dB)", "PSNR reconstructed (dB)");

@@ -44,21 +44,25 @@ internal static class ResultsCommand
         }.Range(0, 60_000, "Use 0 for all training images.");
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
             .Range(1, 55_000, "The tutorial uses 200.");
-        var evalSize = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
-        evalSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--eval-size must be 1 or more."); });
+        var evalSize = SharedOptions.EvalSize();
         var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and training damage (test damage uses 1234).", DefaultValueFactory = _ => defaults.Seed };
         var threads = SharedOptions.Threads();
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 1024) r.AddError("--threads must be between 1 and 1024."); });
+        var graph = SharedOptions.Graph();
         var output = new Option<FileInfo>("--output", "-o")
         {
             Description = "The markdown file to write (e.g. docs/results.md); the JSON goes beside it with the extension .json.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", "results.md")),
         };
+        output.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<FileInfo>() is { } file && Directory.Exists(file.FullName))
+                r.AddError($"--output must be the markdown file to write, but '{file.FullName}' is a folder. Pass e.g. '{Path.Combine(file.FullName, "results.md")}'.");
+        });
 
         var command = new Command("results", "Train the tutorial's network for each corruption (short runs by default) and write the " +
             "table of PSNR and SSIM for the corrupted input, a 3×3 median, a Gaussian blur and the autoencoder, as markdown and JSON.")
         {
-            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, output,
+            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, graph, output,
         };
         command.SetAction(parse =>
         {
@@ -71,9 +75,10 @@ internal static class ResultsCommand
                 BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
+                Graph = parse.GetValue(graph),
             };
             var names = parse.GetValue(datasets)!.Select(KnownDatasets.Canonical).Distinct().ToArray();
-            return Run(list, names, options, parse.GetValue(evalSize), parse.GetValue(output)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.CtrlC);
+            return Run(list, names, options, parse.GetValue(evalSize), parse.GetValue(output)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.Stop);
         });
         return command;
     }
@@ -82,10 +87,13 @@ internal static class ResultsCommand
         FileInfo output, IEnumerable<string> args, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        SharedOptions.WarnAboutThreads(options.Threads);
+        // Before any training: the tables must have somewhere to go, and no other run may write the same folder.
+        using var folder = OutputFolder.Claim(output.DirectoryName!);
         var results = new List<CorruptionResult>();
         foreach (var dataset in datasets)
         {
-            var data = ConsoleReport.LoadData(null, dataset);
+            var data = ConsoleReport.LoadData(null, dataset, cancellationToken: cancellationToken);
             try { options.Validate(data.Train.NumExamples); }
             catch (ArgumentOutOfRangeException e) { throw new CommandLineApp.UsageException(e.Message.Split(" (Parameter")[0]); }
             var name = KnownDatasets.Spec(dataset).Name;

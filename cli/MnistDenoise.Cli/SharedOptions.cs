@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MnistDenoise.Corruption;
 using MnistDenoise.Data;
+using MnistDenoise.Model;
 using MnistDenoise.Training;
 
 namespace MnistDenoise.Cli;
@@ -20,12 +21,84 @@ internal static class SharedOptions
         DefaultValueFactory = _ => new DirectoryInfo("out"),
     }.NotAFile();
 
-    public static Option<Uri[]> Mirrors() => new("--mirror")
+    /// <summary>
+    /// --mirror, read as text and checked here: System.CommandLine has no parser for <see cref="Uri"/> and refused
+    /// every value ("Cannot parse argument … as expected type 'System.Uri'"). See <see cref="MirrorUris"/>.
+    /// </summary>
+    public static Option<string[]> Mirrors()
     {
-        Description = "Base URL to download missing files from instead of the built-in HTTPS mirrors (repeatable). " +
-                      "Naming a plain http:// mirror here is the only way one is used; checksums are verified either way.",
-        AllowMultipleArgumentsPerToken = false,
-    };
+        var option = new Option<string[]>("--mirror")
+        {
+            Description = "Base URL to download missing files from instead of the built-in HTTPS mirrors (repeatable). " +
+                          "Naming a plain http:// mirror here is the only way one is used; checksums are verified either way.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Select(t => t.Value))
+                if (ParseMirror(token) is null)
+                    result.AddError($"--mirror: '{token}' is not an http:// or https:// URL. Pass the folder the files are in, e.g. https://example.com/mnist/");
+        });
+        return option;
+    }
+
+    /// <summary>The URLs --mirror named (already validated), or null when it was not given.</summary>
+    public static Uri[]? MirrorUris(string[]? values) => values is { Length: > 0 } ? [.. values.Select(v => ParseMirror(v)!)] : null;
+
+    private static Uri? ParseMirror(string value) =>
+        Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && uri.Host.Length > 0
+            ? uri : null;
+
+    /// <summary>--eval-size: 1 to the test set's 10,000 images (both datasets have 10,000); more is refused, not silently cut.</summary>
+    public static Option<int?> EvalSize()
+    {
+        var option = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } n && n is < 1 or > TestImages)
+                r.AddError($"--eval-size must be between 1 and {TestImages} (the test set has {TestImages:N0} images); got {n}. Leave it out to score them all.");
+        });
+        return option;
+    }
+
+    /// <summary>Test images in MNIST and in Fashion-MNIST (their checksums fix the files, so no --data folder has other counts).</summary>
+    public const int TestImages = 10_000;
+
+    /// <summary>
+    /// Rejects a checkpoint option whose path does not exist or is not a regular file (a device such as /dev/zero, a
+    /// FIFO that would block forever), with exit code 2 before any data is read.
+    /// </summary>
+    public static Option<FileInfo> ExistingCheckpoint(this Option<FileInfo> option, string hint)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<FileInfo>() is not { } file) return;
+            var problem = RegularFile.Problem(file.FullName);
+            if (problem == "does not exist")
+                r.AddError($"{option.Name}: no checkpoint at '{file.FullName}'. {hint}");
+            else if (problem is not null)
+                r.AddError($"{option.Name}: '{file.FullName}' {problem}. {hint}");
+        });
+        return option;
+    }
+
+    /// <summary>Warns (stderr) when more threads are asked for than the machine has cores: they wait for each other.</summary>
+    public static void WarnAboutThreads(int? threads)
+    {
+        if (threads is { } n && n > Environment.ProcessorCount)
+            Console.Error.WriteLine($"warning: {n} threads on {Environment.ProcessorCount} core(s): threads beyond the core count wait for each other " +
+                "and make every step slower. Leave --threads out to use one per core.");
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> as one shell word, to paste into a shell: unchanged when it has no special characters,
+    /// otherwise single-quoted for POSIX shells (double-quoted on Windows).
+    /// </summary>
+    public static string ShellQuote(string path)
+    {
+        if (path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || "_./@%+=:,-".Contains(c))) return path;
+        return OperatingSystem.IsWindows() ? $"\"{path}\"" : "'" + path.Replace("'", "'\\''") + "'";
+    }
 
     public static Option<double> Noise() => new Option<double>("--noise")
     {
@@ -38,6 +111,13 @@ internal static class SharedOptions
         Description = "Test images in the side-by-side picture.",
         DefaultValueFactory = _ => 10,
     }.Range(1, 100, "The tutorial shows 10.");
+
+    public static Option<GraphForm> Graph() => new("--graph")
+    {
+        Description = "fast (default: the same function as the tutorial's graph with about half the arithmetic) or literal " +
+                      "(the tutorial's ops one for one). Checkpoints of either load into both.",
+        DefaultValueFactory = _ => GraphForm.Fast,
+    };
 
     public static Option<string> Device() => new Option<string>("--device")
     {

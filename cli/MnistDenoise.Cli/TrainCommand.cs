@@ -29,8 +29,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and noise.", DefaultValueFactory = _ => defaults.Seed };
         var trainSize = new Option<int?>("--train-size") { Description = "Use only the first N training images (default: all)." }
             .Range(TrainingLimits.TrainSize);
-        var evalSize = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
-        evalSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--eval-size must be 1 or more."); });
+        var evalSize = SharedOptions.EvalSize();
         var noise = SharedOptions.Noise();
         var threads = SharedOptions.Threads();
         var device = SharedOptions.Device();
@@ -49,17 +48,14 @@ internal static class TrainCommand
             Description = "Continue the run saved in this checkpoint (written by train when it stops, is interrupted or finishes) " +
                           "at its next step. Options not given are taken from the checkpoint; --epochs may be raised to train longer.",
         };
-        resume.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<FileInfo>() is { } file && !file.Exists)
-                r.AddError($"--resume: no checkpoint at '{file.FullName}'. Pass the autoencoder.weights that an earlier train wrote.");
-        });
+        resume.ExistingCheckpoint("Pass the autoencoder.weights that an earlier train wrote.");
         var corruption = SharedOptions.Corruption();
+        var graph = SharedOptions.Graph();
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption, graph,
         };
         command.SetAction(parse =>
         {
@@ -81,9 +77,13 @@ internal static class TrainCommand
                 TrainSize = Pick(trainSize, o => o.TrainSize),
                 Corruption = Pick(corruption, o => o.Corruption),
                 Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
+                Graph = Pick(graph, o => o.Graph),
             };
-            return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!, parse.GetValue(mirrors),
-                parse.GetValue(output)!, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.CtrlC);
+            // A resumed run writes back beside its checkpoint unless -o says otherwise: the default ./out may hold another run's model.
+            var outputDir = resumeFile is not null && parse.GetResult(output) is null or { Implicit: true }
+                ? resumeFile.Directory! : parse.GetValue(output)!;
+            return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!, SharedOptions.MirrorUris(parse.GetValue(mirrors)),
+                outputDir, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.Stop);
         });
         return command;
     }
@@ -100,7 +100,14 @@ internal static class TrainCommand
     {
         var total = Stopwatch.StartNew();
         Validate(options, null);
-        var mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors);
+        SharedOptions.WarnAboutThreads(options.Threads);
+        // Claimed before any work: an unwritable folder or another run in it is found now, not after training.
+        using var folder = OutputFolder.Claim(outputDir.FullName);
+        var checkpoint = Path.Combine(folder.Path, Checkpoint.DefaultFileName);
+        if (Directory.Exists(checkpoint))
+            throw new CommandLineApp.UsageException($"--output: '{checkpoint}' is a folder, so the checkpoint cannot be written there. Remove it or pass another --output.");
+
+        var mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors, cancellationToken);
         Validate(options, mnist.Train.NumExamples);
         var damage = options.ResolveCorruption();
 
@@ -114,13 +121,15 @@ internal static class TrainCommand
                     $"--resume: '{resumePath}' already finished {saved.CompletedSteps} steps ({options.Epochs} epoch(s) of {stepsPerEpoch}); " +
                     $"pass a larger --epochs to train longer.");
             var (epoch, step) = trainer.Resume(resumePath, mnist.Train).Position;
-            AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{resumePath}[/] after epoch {epoch}, step {step} ({saved.CompletedSteps} steps done).");
+            Console.WriteLine($"Resuming {resumePath} after epoch {epoch}, step {step} ({saved.CompletedSteps} steps done); writing to {folder.Path}.");
+            var threadsNow = TorchSharp.torch.get_num_threads();
+            if (saved.Threads > 0 && saved.Threads != threadsNow)
+                Console.WriteLine($"Threads: {threadsNow} now, {saved.Threads} in the checkpoint's run (another count sums in another order: " +
+                    "the weights will be close to, not bit-identical with, an uninterrupted run).");
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}.");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}, {TorchSharp.torch.get_num_threads()} thread(s).");
 
-        Directory.CreateDirectory(outputDir.FullName);
-        var checkpoint = Path.Combine(outputDir.FullName, Checkpoint.DefaultFileName);
         TrainingResult result;
         try
         {
@@ -132,36 +141,108 @@ internal static class TrainCommand
             var kept = "";
             if (e.GoodSteps > 0)
             {
-                trainer.SaveCheckpoint(checkpoint);
-                kept = $" Saved the last good step ({e.GoodSteps}) to {checkpoint}.";
+                var where = SaveKeepingTheModel(trainer, checkpoint);
+                RemoveStaleResults(folder.Path);
+                kept = $" Saved the last good step ({e.GoodSteps}) to {where}.";
             }
             throw new InvalidOperationException(e.Message + kept, e);
         }
 
         // Always with the training state: an interrupted run continues with --resume, a finished one can train longer.
-        trainer.SaveCheckpoint(checkpoint);
+        var saveTo = SaveKeepingTheModel(trainer, checkpoint);
+        var rescued = saveTo != checkpoint;
+        var outputPath = Path.GetDirectoryName(saveTo)!;
         if (result.Cancelled)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped after {result.StepLosses.Count} steps.[/] Saved the model and training state to [green]{checkpoint}[/]; skipped the evaluation.");
-            AnsiConsole.MarkupLineInterpolated($"Continue with: mnist-denoise train --resume {checkpoint}");
-            return CommandLineApp.Cancelled;
+            RemoveStaleResults(outputPath);
+            // Plain Console: Spectre wraps at 80 columns when output is piped, which breaks a line meant for copy and paste.
+            Console.WriteLine($"Stopped after {result.StepLosses.Count} steps. Saved the model and training state to {saveTo}; skipped the evaluation.");
+            Console.WriteLine($"Continue with: mnist-denoise train --resume {SharedOptions.ShellQuote(saveTo)}");
+            return CommandLineApp.CancelledExitCode;
         }
 
-        var evaluation = ConsoleReport.Status($"Scoring {evalSize ?? mnist.Test.NumExamples:N0} test images",
-            () => Evaluator.Evaluate(model, mnist.Test, damage, limit: evalSize));
+        EvaluationResult evaluation;
+        try
+        {
+            evaluation = ConsoleReport.Status($"Scoring {evalSize ?? mnist.Test.NumExamples:N0} test images",
+                () => Evaluator.Evaluate(model, mnist.Test, damage, limit: evalSize, cancellationToken: cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+            RemoveStaleResults(outputPath);
+            Console.WriteLine($"Scoring stopped. The trained model is saved in {saveTo}; score it with: " +
+                $"mnist-denoise reconstruct --checkpoint {SharedOptions.ShellQuote(saveTo)}");
+            return CommandLineApp.CancelledExitCode;
+        }
         var reconstructions = Evaluator.Reconstruct(model, mnist.Test, damage, imageCount);
-        var picture = Path.Combine(outputDir.FullName, "reconstructions.png");
-        ImageGrid.SaveSideBySide(reconstructions, picture);
-
-        var metricsPath = Path.Combine(outputDir.FullName, "metrics.json");
-        var metrics = RunMetrics.From(options, result, evaluation, reconstructions, total.Elapsed);
-        metrics.Save(metricsPath);
+        var picture = Path.Combine(outputPath, "reconstructions.png");
+        var metricsPath = Path.Combine(outputPath, "metrics.json");
+        // The checkpoint is already in place; the picture and the metrics follow, and metrics.json names the
+        // checkpoint's SHA-256, so a reader can tell whether the three belong together.
+        var metrics = RunMetrics.From(options, result, evaluation, reconstructions, total.Elapsed) with { CheckpointSha256 = Sha256(saveTo) };
+        try
+        {
+            ImageGrid.SaveSideBySide(reconstructions, picture);
+            metrics.Save(metricsPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: could not write the picture or the metrics in '{outputPath}' ({e.Message}); the model is saved in {saveTo}.");
+            return CommandLineApp.Failed;
+        }
 
         ConsoleReport.Summary(result, evaluation, reconstructions, total.Elapsed);
-        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{checkpoint}[/]");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [green]{saveTo}[/]");
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{picture}[/] (rows: corrupted, reconstructed, original)");
         AnsiConsole.MarkupLineInterpolated($"Wrote [green]{metricsPath}[/]");
+        if (rescued)
+        {
+            Console.Error.WriteLine($"error: '{folder.Path}' could not be written at the end; everything went to {outputPath} instead.");
+            return CommandLineApp.Failed;
+        }
         return CommandLineApp.Ok;
+    }
+
+    /// <summary>
+    /// Saves the checkpoint to <paramref name="path"/>; if that fails (the disk filled up during training, the folder
+    /// went away or became read-only), saves it into a new folder under the system's temporary folder instead and says
+    /// so: a trained model is never lost to a failed write. Returns where it went.
+    /// </summary>
+    private static string SaveKeepingTheModel(Trainer trainer, string path)
+    {
+        try
+        {
+            trainer.SaveCheckpoint(path);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var fallback = Path.Combine(Path.GetTempPath(), $"mnist-denoise-rescued-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+            var rescued = Path.Combine(fallback, Checkpoint.DefaultFileName);
+            Console.Error.WriteLine($"error: could not save the model to '{path}' ({e.Message.TrimEnd('.')}).");
+            trainer.SaveCheckpoint(rescued);
+            Console.Error.WriteLine($"Saved it to {rescued} instead. Move it where you want it (it resumes from anywhere).");
+            return rescued;
+        }
+    }
+
+    // metrics.json and the picture of an earlier run describe a model that is no longer beside them once a new
+    // checkpoint replaced it without new results (stopped, diverged): remove them rather than leave a mixed set.
+    private static void RemoveStaleResults(string directory)
+    {
+        foreach (var name in new[] { "metrics.json", "reconstructions.png" })
+        {
+            var path = Path.Combine(directory, name);
+            if (!File.Exists(path)) continue;
+            try { File.Delete(path); Console.WriteLine($"Removed the earlier {name} in {directory} (it described the model this run replaced)."); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static void Validate(TrainingOptions options, int? trainExamples)

@@ -29,6 +29,43 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Deletes the temporary files that <see cref="Write"/> leaves behind when its process is killed mid-write
+    /// (<c>.name.&lt;32 hex digits&gt;.tmp</c>, this class's own pattern and nothing else) in <paramref name="directory"/>,
+    /// once untouched for <paramref name="olderThan"/> (default 10 minutes, so that a write in progress is left alone).
+    /// </summary>
+    /// <returns>The names of the files deleted.</returns>
+    public static IReadOnlyList<string> DeleteStaleTemporaries(string directory, TimeSpan? olderThan = null)
+    {
+        var age = olderThan ?? TimeSpan.FromMinutes(10);
+        var deleted = new List<string>();
+        if (!Directory.Exists(directory)) return deleted;
+        foreach (var temp in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var name = Path.GetFileName(temp);
+            if (!IsOwnTemporary(name)) continue;
+            try
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) < age) continue;
+                File.Delete(temp);
+                deleted.Add(name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process may be removing it too, or it is not ours to delete.
+            }
+        }
+        return deleted;
+    }
+
+    // ".<name>.<Guid N format>.tmp", exactly as Write names them.
+    private static bool IsOwnTemporary(string name)
+    {
+        if (name.Length < 1 + 1 + 1 + 32 + 4 || name[0] != '.' || !name.EndsWith(".tmp", StringComparison.Ordinal)) return false;
+        var guid = name.AsSpan(name.Length - 4 - 32, 32);
+        return name[name.Length - 4 - 32 - 1] == '.' && Guid.TryParseExact(guid, "N", out _);
+    }
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 

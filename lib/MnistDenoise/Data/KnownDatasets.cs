@@ -37,11 +37,13 @@ public static class KnownDatasets
     /// <see cref="Mnist.ReadDataSets"/> does, images as (N, 28, 28, 1).
     /// </summary>
     /// <exception cref="FileNotFoundException">Fashion-MNIST is asked for from its default folder and that folder lacks the files: the message names the Debian package to install.</exception>
-    public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null) =>
-        Read(name, directory, seed, progress, DebianFashionMnistDirectory);
+    public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Read(name, directory, seed, progress, DebianFashionMnistDirectory, cancellationToken);
 
-    /// <summary><see cref="Read(string, string?, int?, IProgress{DownloadProgress}?)"/> with Fashion-MNIST's default folder given, for tests.</summary>
-    internal static DataSets Read(string name, string? directory, int? seed, IProgress<DownloadProgress>? progress, string fashionDirectory)
+    /// <summary><see cref="Read(string, string?, int?, IProgress{DownloadProgress}?, CancellationToken)"/> with Fashion-MNIST's default folder given, for tests.</summary>
+    internal static DataSets Read(string name, string? directory, int? seed, IProgress<DownloadProgress>? progress, string fashionDirectory,
+        CancellationToken cancellationToken = default)
     {
         var spec = Spec(name);
         if (directory is null && spec == DatasetSpec.FashionMnist)
@@ -56,6 +58,7 @@ public static class KnownDatasets
                     "(the command line's --data), where missing files are downloaded.",
                     Path.Combine(directory, missing[0]));
         }
-        return Mnist.ReadDataSets(directory ?? DefaultDirectory(name), oneHot: false, reshape: false, seed: seed, spec: spec, progress: progress);
+        return Mnist.ReadDataSets(directory ?? DefaultDirectory(name), oneHot: false, reshape: false, seed: seed, spec: spec, progress: progress,
+            cancellationToken: cancellationToken);
     }
 }

@@ -33,7 +33,9 @@ public static class Mnist
     /// <param name="spec">The dataset; <see cref="DatasetSpec.Mnist"/> by default.</param>
     /// <param name="mirrors">Base URLs to download from instead of the spec's; plain-HTTP ones are allowed here (only HTTPS otherwise).</param>
     /// <param name="progress">Receives download progress.</param>
+    /// <param name="cancellationToken">Stops a download promptly (its temporary file is deleted); reading local files is not interrupted.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationSize"/> is out of range.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during a download.</exception>
     /// <exception cref="DownloadFailedException">A missing file could not be downloaded.</exception>
     /// <exception cref="InvalidDataFileException">A file is damaged or not the expected one.</exception>
     public static DataSets ReadDataSets(
@@ -44,7 +46,8 @@ public static class Mnist
         int? seed = null,
         DatasetSpec? spec = null,
         IReadOnlyList<Uri>? mirrors = null,
-        IProgress<DownloadProgress>? progress = null)
+        IProgress<DownloadProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(trainDir);
         ArgumentOutOfRangeException.ThrowIfNegative(validationSize);
@@ -55,7 +58,7 @@ public static class Mnist
             // Blocking is safe: the downloader never resumes on the caller's synchronization context.
             // Mirrors the caller names may be plain HTTP (the user chose them); the spec's built-in ones must be HTTPS.
             new DatasetDownloader { AllowHttp = mirrors is not null }
-                .DownloadMissingAsync(trainDir, spec.Files, mirrors ?? spec.Mirrors, progress)
+                .DownloadMissingAsync(trainDir, spec.Files, mirrors ?? spec.Mirrors, progress, cancellationToken)
                 .GetAwaiter().GetResult();
         }
 

@@ -146,22 +146,66 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         return Seen("output", conv2d(conv6, weights["output"], biases["b_output"], relu: false));
     }
 
-    /// <summary>Logits for a batch of images shaped (N, 28, 28, 1), returned in the same shape.</summary>
-    public override Tensor forward(Tensor x) => FromInternal(Graph(ToInternal(x), weights, biases));
+    /// <summary>
+    /// <see cref="Graph(Tensor, ParameterDict, ParameterDict, Action{string, Tensor})"/>, the same function with about half
+    /// the multiply-adds, on an NCHW tensor. Each "upsample by 2, then 5×5 convolution" (conv5, conv6) is a 3×3
+    /// convolution of the small map with merged taps (<see cref="SubPixel.MergedKernel"/>); conv6's four output phases
+    /// are not interleaved into the 28×28 map, the output layer reads them directly (<see cref="SubPixel.PhaseKernel"/>)
+    /// and only its one-channel logits are shuffled; and each ReLU runs after its max-pool, on a quarter of the values
+    /// (max and ReLU commute, and so do their gradients). conv4's 4→7 upsampling is not a uniform 2× map and stays literal.
+    /// </summary>
+    public static Tensor FastGraph(Tensor x, ParameterDict weights, ParameterDict biases)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(biases);
+        return FastGraph(x, new Lookup(weights), new Lookup(biases), new Lookup(key => MergedKernel(key, weights[key])));
+    }
+
+    // The four-phase kernels FastGraph reads under the keys of the 5×5 kernels they are made from.
+    private static Tensor MergedKernel(string key, Tensor w) => key == "output" ? SubPixel.PhaseKernel(w) : SubPixel.MergedKernel(w);
+
+    private static Tensor FastGraph(Tensor x, Lookup weights, Lookup biases, Lookup merged)
+    {
+        Tensor PooledConv(Tensor input, string w, string b) => nn.functional.relu(maxpooling2d(conv2d(input, weights[w], biases[b], relu: false)));
+        var conv1 = PooledConv(x, "conv1", "b1");
+        var conv2 = PooledConv(conv1, "conv2", "b2");
+        var conv3 = PooledConv(conv2, "conv3", "b3");
+        var conv4 = conv2d(upsampling(conv3, 7, 7), weights["conv4"], biases["b4"]);
+        var conv5 = SubPixel.PhaseConv(conv4, merged["conv5"], biases["b5"]);
+        var conv6 = SubPixel.Phases(conv5, merged["conv6"], biases["b6"]);
+        return nn.functional.pixel_shuffle(SubPixel.Phases(conv6, merged["output"], biases["b_output"], relu: false), 2);
+    }
+
+    /// <summary>Which implementation <see cref="forward(Tensor)"/> and <see cref="Reconstruct"/> run; <see cref="GraphForm.Fast"/> unless set.</summary>
+    public GraphForm Form { get; set; } = GraphForm.Fast;
+
+    /// <summary>Logits for a batch of images shaped (N, 28, 28, 1), returned in the same shape, computed by <see cref="Form"/>.</summary>
+    public override Tensor forward(Tensor x) => forward(x, ScalarType.Float32, Form);
 
     /// <summary>
     /// Logits like <see cref="forward(Tensor)"/>, computed in <paramref name="computeType"/> (e.g. <see cref="ScalarType.BFloat16"/>)
     /// from casted copies of the input and of the float32 parameters; the result is float32. Gradients flow back
     /// to the float32 parameters (mixed precision with float32 master weights).
     /// </summary>
-    public Tensor forward(Tensor x, ScalarType computeType)
+    public Tensor forward(Tensor x, ScalarType computeType) => forward(x, computeType, Form);
+
+    /// <summary>Logits like <see cref="forward(Tensor, ScalarType)"/>, computed by the graph form <paramref name="graph"/>.</summary>
+    public Tensor forward(Tensor x, ScalarType computeType, GraphForm graph)
     {
-        if (computeType == ScalarType.Float32) return forward(x);
-        // Each parameter is cast once per call, not once per use; the casts keep the kernels' memory order.
+        if (!Enum.IsDefined(graph))
+            throw new ArgumentOutOfRangeException(nameof(graph), graph, "Use GraphForm.Literal or GraphForm.Fast.");
+        var input = ToInternal(x);
+        if (computeType == ScalarType.Float32)
+            return FromInternal(graph == GraphForm.Fast ? FastGraph(input, weights, biases) : Graph(input, weights, biases));
+        // Each parameter is cast once per call, not once per use; the casts keep the kernels' memory order. The fast
+        // form merges its kernels in float32 first and casts the sums, so bf16 rounds once, as in the literal form.
         var cast = new Dictionary<string, Tensor>();
-        Tensor Cast(ParameterDict from, string key) =>
-            cast.TryGetValue(key, out var t) ? t : cast[key] = from[key].to(computeType);
-        var logits = Graph(ToInternal(x).to(computeType), new Lookup(k => Cast(weights, k)), new Lookup(k => Cast(biases, k)), null);
+        Tensor Cast(string key, Func<Tensor> make) => cast.TryGetValue(key, out var t) ? t : cast[key] = make().to(computeType);
+        var w = new Lookup(k => Cast(k, () => weights[k]));
+        var b = new Lookup(k => Cast(k, () => biases[k]));
+        var logits = graph == GraphForm.Fast
+            ? FastGraph(input.to(computeType), w, b, new Lookup(k => Cast("merged." + k, () => MergedKernel(k, weights[k]))))
+            : Graph(input.to(computeType), w, b, null);
         return FromInternal(logits.to(ScalarType.Float32));
     }
 

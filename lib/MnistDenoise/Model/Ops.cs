@@ -55,8 +55,11 @@ public static class Ops
     public static Tensor cost(Tensor logits, Tensor labels) =>
         F.binary_cross_entropy_with_logits(logits, labels, reduction: nn.Reduction.Mean);
 
-    /// <summary>The tutorial's optimizer: <c>tf.train.AdamOptimizer(learning_rate=0.001)</c> (same β₁, β₂; ε 1e-8 as TF's 1e-8).</summary>
-    public static optim.Optimizer AdamOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate = 0.001) =>
-        optim.Adam(parameters, lr: learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8);
+    /// <summary>
+    /// The tutorial's optimizer: <c>tf.train.AdamOptimizer(learning_rate=0.001)</c>, with TF1's update rule and defaults
+    /// (β₁ 0.9, β₂ 0.999, ε 1e-8 added to √v); see <see cref="TfAdamOptimizer"/> for how it differs from PyTorch's Adam.
+    /// </summary>
+    public static TfAdamOptimizer AdamOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate = 0.001) =>
+        new(parameters, learningRate);
 }
 #pragma warning restore IDE1006

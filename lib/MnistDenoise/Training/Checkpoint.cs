@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using MnistDenoise.Model;
@@ -28,7 +29,8 @@ public static class Checkpoint
     private static ReadOnlySpan<byte> TrailerMagic => "MNDN-SHA"u8;
     private static ReadOnlySpan<byte> StateMagic => "MNDN-TRAINING-STATE"u8;
     private const int TrailerSize = 8 + 32;
-    private const int StateVersion = 1;
+    // Format 2: Adam's state is TfAdamOptimizer's (TF1's update). Format 1 held TorchSharp's Adam; its weights still load.
+    private const int StateVersion = 2;
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -130,14 +132,15 @@ public static class Checkpoint
     /// <summary>Reads and verifies the whole file; the caller owns (disposes) the tensors.</summary>
     internal static (Dictionary<string, Tensor> Weights, SavedTrainingState? State) Read(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new FileNotFoundException($"No checkpoint at '{path}'. Train first (mnist-denoise train, or notebook 04) or pass the right path.", path);
         Runtime.LibTorchLoader.EnsureLoaded(); // the tensors are parsed by TorchSharp
-        var length = new FileInfo(path).Length;
-        if (length > MaxFileBytes)
-            throw Damaged(path, $"it is {length} bytes, more than the {MaxFileBytes} a checkpoint of this project can have", null);
 
-        var bytes = File.ReadAllBytes(path);
+        // A device (/dev/zero reports length 0 and never ends) or a FIFO (blocks forever) is refused before it is
+        // opened, and the read stops at the cap whatever length the file system reports.
+        byte[] bytes;
+        try { bytes = RegularFile.ReadAllBytes(path, MaxFileBytes); }
+        catch (InvalidDataException e) { throw Damaged(path, e.Message.Replace($"'{path}' ", "it "), null); }
         var body = bytes.AsSpan();
         if (bytes.Length >= TrailerSize && bytes.AsSpan(bytes.Length - TrailerSize, 8).SequenceEqual(TrailerMagic))
         {
@@ -159,7 +162,7 @@ public static class Checkpoint
             {
                 var name = reader.ReadString();
                 if (tensors.ContainsKey(name)) throw new InvalidDataException($"'{name}' appears twice");
-                tensors[name] = TensorExtensionMethods.Load(reader, skip: false);
+                tensors[name] = ReadTensor(reader, $"'{name}'");
             }
             SavedTrainingState? state = null;
             var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
@@ -168,22 +171,33 @@ public static class Checkpoint
                 if (remaining < StateMagic.Length || !reader.ReadBytes(StateMagic.Length).AsSpan().SequenceEqual(StateMagic))
                     throw new InvalidDataException($"{remaining} bytes follow the last entry");
                 var version = reader.ReadInt32();
+                if (version == 1)
+                    return (tensors, null); // weights of an older build: usable, but its optimizer state is not this one's
                 if (version != StateVersion)
                     throw new InvalidDataException($"its training state has format {version}; this version reads format {StateVersion}");
-                var info = JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString(), Json)
-                    ?? throw new InvalidDataException("its training state is empty");
+                CheckpointInfo info;
+                try
+                {
+                    info = JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString(), Json)
+                        ?? throw new InvalidDataException("its training state is empty");
+                }
+                catch (JsonException e)
+                {
+                    throw new InvalidDataException($"its training state is not valid JSON ({e.Message})", e);
+                }
                 var optimizer = reader.ReadBytes(Length(reader));
                 var generator = reader.ReadBytes(Length(reader));
                 if (reader.BaseStream.Position != reader.BaseStream.Length)
                     throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow the training state");
                 state = new SavedTrainingState(info, optimizer, generator);
+                CheckTrainingState(state);
             }
             return (tensors, state);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             foreach (var t in tensors.Values) t.Dispose();
-            throw Damaged(path, e.Message, e);
+            throw Damaged(path, NativeErrors.OneLine(e), e);
         }
 
         static int Length(BinaryReader reader)
@@ -191,6 +205,140 @@ public static class Checkpoint
             var n = reader.ReadInt32();
             return n >= 0 && n <= reader.BaseStream.Length - reader.BaseStream.Position
                 ? n : throw new InvalidDataException($"a block claims {n} bytes");
+        }
+    }
+
+    /// <summary>The element types a tensor record may have (everything this project, TorchSharp's saves and the optimizer write).</summary>
+    private static readonly IReadOnlyDictionary<ScalarType, int> ElementSizes = new Dictionary<ScalarType, int>
+    {
+        [ScalarType.Byte] = 1,
+        [ScalarType.Int8] = 1,
+        [ScalarType.Bool] = 1,
+        [ScalarType.Int16] = 2,
+        [ScalarType.Float16] = 2,
+        [ScalarType.BFloat16] = 2,
+        [ScalarType.Int32] = 4,
+        [ScalarType.Float32] = 4,
+        [ScalarType.Int64] = 8,
+        [ScalarType.Float64] = 8,
+    };
+
+    /// <summary>Most dimensions a tensor record may have.</summary>
+    private const int MaxDimensions = 8;
+
+    /// <summary>
+    /// Reads one tensor record in TorchSharp's format (LEB128 dtype, rank, dimensions, then the raw elements) from
+    /// <paramref name="reader"/>, after checking its header: a known dtype, at most 8 dimensions, none negative, an
+    /// element count that does not overflow, and no more bytes than remain in the stream. Only then is it handed to
+    /// TorchSharp's <c>TensorExtensionMethods.Load</c>, so a crafted record can only be refused, never allocate
+    /// gigabytes, hang or reach libtorch with an impossible shape. Native errors become one line without stack frames.
+    /// </summary>
+    /// <param name="reader">Positioned at the record; a seekable stream (the whole file is in memory).</param>
+    /// <param name="what">Names the tensor in messages, e.g. <c>'weights.conv1'</c> or <c>Adam's first moment of 'weights.conv1'</c>.</param>
+    /// <exception cref="InvalidDataException">The record is malformed; the message names <paramref name="what"/> and the problem.</exception>
+    internal static Tensor ReadTensor(BinaryReader reader, string what)
+    {
+        var stream = reader.BaseStream;
+        var start = stream.Position;
+        var dtype = Leb128(reader, what, "its element type");
+        if (dtype > int.MaxValue || !ElementSizes.TryGetValue((ScalarType)(int)dtype, out var elementSize))
+            throw new InvalidDataException($"{what} has element type {dtype}, which is not one a checkpoint holds ({string.Join(", ", ElementSizes.Keys)})");
+        var rank = Leb128(reader, what, "its rank");
+        if (rank > MaxDimensions)
+            throw new InvalidDataException($"{what} claims {rank} dimensions; at most {MaxDimensions} are allowed");
+        var shape = new long[rank];
+        long elements = 1;
+        for (var i = 0; i < rank; i++)
+        {
+            shape[i] = Leb128(reader, what, $"dimension {i}");
+            try { elements = checked(elements * shape[i]); }
+            catch (OverflowException)
+            {
+                throw new InvalidDataException($"{what} has shape ({string.Join(", ", shape[..(i + 1)])}, …), whose element count overflows");
+            }
+        }
+        var remaining = stream.Length - stream.Position;
+        if (elements > remaining / elementSize)
+            throw new InvalidDataException(
+                $"{what} has shape ({string.Join(", ", shape)}) of {(ScalarType)(int)dtype}: {elements} elements need {(decimal)elements * elementSize} bytes, but only {remaining} remain");
+        stream.Position = start;
+        try
+        {
+            return TensorExtensionMethods.Load(reader, skip: false);
+        }
+        catch (Exception e) when (e is ExternalException or ArgumentException or NotImplementedException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{what} could not be read: {NativeErrors.OneLine(e)}", e);
+        }
+
+        // TorchSharp's LEB128 decoder has no length limit and wraps silently; this one refuses what a long cannot hold.
+        static long Leb128(BinaryReader reader, string what, string field)
+        {
+            long value = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (shift > 56) throw new InvalidDataException($"{what}: {field} is not a valid number (too many bytes)");
+                var b = reader.ReadByte();
+                value |= (long)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return value >= 0 ? value : throw new InvalidDataException($"{what}: {field} is negative");
+            }
+        }
+    }
+
+    /// <summary>Most training images a saved batch position may stand for: 1000 epochs (the limit) of all 60,000 (replaying it takes about a second).</summary>
+    private const long MaxImagesDrawn = 1000L * 60_000;
+
+    private static readonly Lazy<int> GeneratorStateLength = new(() =>
+    {
+        using var generator = new Generator(1);
+        using var state = generator.get_state();
+        return (int)state.NumberOfElements;
+    });
+
+    // Every field of the training state, before anything uses it: a crafted file (with a recomputed checksum) must
+    // be refused here, not crash libtorch (a bad generator state aborts the process), throw later or hang.
+    private static void CheckTrainingState(SavedTrainingState state)
+    {
+        var info = state.Info;
+        var options = info.Options ?? throw new InvalidDataException("its training state has no options");
+        try
+        {
+            // The thread count is checked against the absolute limit below: the run may come from a bigger machine.
+            (options with { Threads = null }).Validate();
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or FormatException)
+        {
+            throw new InvalidDataException($"its training options are invalid: {e.Message.Split(" (Parameter")[0]}");
+        }
+        void Require(bool ok, string problem) { if (!ok) throw new InvalidDataException($"its training state is invalid: {problem}"); }
+        Require(options.Threads is null or >= 1 and <= TrainingLimits.MaxThreads, $"threads {options.Threads} (use 1 to {TrainingLimits.MaxThreads})");
+        Require(info.Threads is >= 0 and <= TrainingLimits.MaxThreads, $"recorded threads {info.Threads} (use 0 to {TrainingLimits.MaxThreads})");
+        Require(info.TrainExamples is >= 0 and <= 60_000, $"{info.TrainExamples} training images (at most 60,000)");
+        Require(info.StepsPerEpoch >= 0 && info.StepsPerEpoch == (info.TrainExamples == 0 ? 0 : info.TrainExamples / options.BatchSize),
+            $"{info.StepsPerEpoch} steps per epoch, but {info.TrainExamples} images in batches of {options.BatchSize} make {info.TrainExamples / Math.Max(1, options.BatchSize)}");
+        Require(info.CompletedSteps >= 0 && (long)info.CompletedSteps <= (long)options.Epochs * info.StepsPerEpoch,
+            $"{info.CompletedSteps} completed steps, outside 0 to {(long)options.Epochs * info.StepsPerEpoch} ({options.Epochs} epoch(s) of {info.StepsPerEpoch})");
+        var maxBatches = MaxImagesDrawn / options.BatchSize;
+        Require(info.BatchesDrawn >= info.CompletedSteps && info.BatchesDrawn <= maxBatches,
+            $"batch position {info.BatchesDrawn}, outside {info.CompletedSteps} to {maxBatches}");
+        Require(info.StepLosses is not null && info.StepLosses.Count == info.CompletedSteps,
+            $"{info.StepLosses?.Count ?? 0} step losses for {info.CompletedSteps} completed steps");
+        Require(info.StepLosses!.All(double.IsFinite), "a step loss is not a finite number");
+        Require(info.TrainLabelsSha256 is null || (info.TrainLabelsSha256.Length == 64 && info.TrainLabelsSha256.All(Uri.IsHexDigit)),
+            "the training labels' SHA-256 is not 64 hex digits");
+
+        // The noise generator's state (libtorch's CPU mt19937 state): the length of a fresh one, and the three fields
+        // libtorch checks itself (a failed check there aborts the process instead of throwing).
+        var generator = state.NoiseGenerator;
+        Require(generator.Length == GeneratorStateLength.Value,
+            $"the noise generator's state has {generator.Length} bytes; this libtorch's has {GeneratorStateLength.Value}");
+        if (generator.Length >= 24)
+        {
+            var left = BitConverter.ToInt32(generator, 8);
+            var seeded = BitConverter.ToInt32(generator, 12);
+            var next = BitConverter.ToUInt64(generator, 16);
+            Require(left is >= 1 and <= 624 && seeded == 1 && next <= 624,
+                $"the noise generator's state is not a valid mt19937 state (left {left}, seeded {seeded}, next {next})");
         }
     }
 

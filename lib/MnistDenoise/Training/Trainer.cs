@@ -15,7 +15,7 @@ namespace MnistDenoise.Training;
 public sealed class Trainer : IDisposable
 {
     private readonly ConvAutoencoder _model;
-    private readonly optim.Optimizer _optimizer;
+    private readonly TfAdamOptimizer _optimizer;
     private readonly Generator _noise;
     private readonly ICorruption _corruption;
     private readonly Device _device;
@@ -48,6 +48,7 @@ public sealed class Trainer : IDisposable
         if (options.Threads is { } threads) set_num_threads(threads);
         Runtime.NativeAllocator.TuneForTraining();
         _model.to(_device);
+        _model.Form = options.Graph;
         _optimizer = Ops.AdamOptimizer(_model.parameters(), options.LearningRate);
         _noise = new Generator((ulong)options.Seed + 1);
     }
@@ -121,7 +122,7 @@ public sealed class Trainer : IDisposable
     {
         using var optimizer = new MemoryStream();
         using (var writer = new BinaryWriter(optimizer, System.Text.Encoding.UTF8, leaveOpen: true))
-            WithContiguousAdamState(() => ((TorchSharp.Modules.OptimizerHelper)_optimizer).save_state_dict(writer));
+            _optimizer.Save(writer);
         using var noise = _noise.get_state();
         var info = new CheckpointInfo
         {
@@ -177,21 +178,31 @@ public sealed class Trainer : IDisposable
                     $"Checkpoint '{path}' comes from a different run: {string.Join("; ", differences)}. " +
                     "Resume with the settings it was saved with, or train afresh without resuming.");
 
-            // Everything is read and checked; apply it. Adam's state goes first and is put back if it does not fit.
+            // Everything is read and checked; apply it. Adam's state checks itself before it changes anything (a
+            // failed load leaves it as it was), and is put back if the weights then do not fit.
             using var before = new MemoryStream();
-            using (var w = new BinaryWriter(before, System.Text.Encoding.UTF8, leaveOpen: true)) WithContiguousAdamState(() => ((TorchSharp.Modules.OptimizerHelper)_optimizer).save_state_dict(w));
+            using (var w = new BinaryWriter(before, System.Text.Encoding.UTF8, leaveOpen: true)) _optimizer.Save(w);
             try
             {
                 using var reader = new BinaryReader(new MemoryStream(state.Optimizer));
-                WithContiguousAdamState(() => ((TorchSharp.Modules.OptimizerHelper)_optimizer).load_state_dict(reader));
+                _optimizer.Load(reader, r => Checkpoint.ReadTensor(r, "Adam's moment"));
+                if (reader.BaseStream.Position != reader.BaseStream.Length)
+                    throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow Adam's state");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidDataException($"Checkpoint '{path}' has an optimizer state that does not fit this model ({e.Message}).", e);
+            }
+            try
+            {
                 Checkpoint.CopyInto(_model, weights, path);
             }
-            catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+            catch
             {
                 before.Position = 0;
                 using var restore = new BinaryReader(before);
-                WithContiguousAdamState(() => ((TorchSharp.Modules.OptimizerHelper)_optimizer).load_state_dict(restore));
-                throw new InvalidDataException($"Checkpoint '{path}' has an optimizer state that does not fit this model ({e.Message}).", e);
+                _optimizer.Load(restore, r => Checkpoint.ReadTensor(r, "Adam's moment"));
+                throw;
             }
             using (var noise = tensor(state.NoiseGenerator, dtype: ScalarType.Byte)) _noise.set_state(noise);
             view.Skip(info.BatchesDrawn, Options.BatchSize);
@@ -247,41 +258,6 @@ public sealed class Trainer : IDisposable
         var images = count == train.NumExamples ? train.Images : train.Images[..(count * train.ImageSize)];
         var labels = count == train.NumExamples ? train.Labels : train.Labels[..count];
         return new DataSet(images, labels, train.Rows, train.Columns, seed: Options.Seed);
-    }
-
-    // Adam's moments follow their parameter's strides, and the kernels are stored in convolution order (see
-    // ConvAutoencoder.InConvolutionOrder), but TorchSharp reads and writes only contiguous tensors. So, while
-    // `action` saves or loads the state, every moment is a contiguous stand-in; afterwards its values are copied
-    // back into the original tensor (the one Adam keeps using) and the original is put back.
-    private void WithContiguousAdamState(Action action)
-    {
-        var states = ((TorchSharp.Modules.OptimizerHelper)_optimizer).state_dict().State.OfType<TorchSharp.Modules.Adam.State>().ToArray();
-        var originals = states.Select(s => (s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq)).ToArray();
-        static Tensor? StandIn(Tensor? t) => t is null || t.is_contiguous() ? t : t.contiguous();
-        static void Restore(Tensor? original, Tensor? standIn)
-        {
-            if (original is null || standIn is null || ReferenceEquals(original, standIn)) return;
-            original.copy_(standIn);
-            standIn.Dispose();
-        }
-        using var _ = no_grad();
-        try
-        {
-            foreach (var s in states)
-                (s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq) = (StandIn(s.exp_avg)!, StandIn(s.exp_avg_sq)!, StandIn(s.max_exp_avg_sq)!);
-            action();
-        }
-        finally
-        {
-            for (var i = 0; i < states.Length; i++)
-            {
-                var s = states[i];
-                Restore(originals[i].exp_avg, s.exp_avg);
-                Restore(originals[i].exp_avg_sq, s.exp_avg_sq);
-                Restore(originals[i].max_exp_avg_sq, s.max_exp_avg_sq);
-                (s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq) = originals[i];
-            }
-        }
     }
 
     /// <summary>Frees the optimizer's state and the noise generator.</summary>

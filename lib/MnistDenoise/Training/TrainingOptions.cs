@@ -40,6 +40,13 @@ public sealed record TrainingOptions
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>
+    /// Which implementation of the network computes the step: <see cref="GraphForm.Fast"/> (default; the same function
+    /// with about half the arithmetic) or <see cref="GraphForm.Literal"/> (the tutorial's ops one for one). Checkpoints
+    /// of either load into both.
+    /// </summary>
+    public GraphForm Graph { get; init; } = GraphForm.Fast;
+
+    /// <summary>
     /// The damage done to training inputs, as a spec for <see cref="Corruptions.Parse"/> (e.g. <c>mosaic:4</c>,
     /// <c>gaussian:0.5+saltpepper:0.05</c>); null (the default) is the tutorial's <c>gaussian:</c><see cref="NoiseFactor"/>.
     /// </summary>
@@ -50,7 +57,7 @@ public sealed record TrainingOptions
     public ICorruption ResolveCorruption() => Corruption is null ? new Gaussian(NoiseFactor) : Corruptions.Parse(Corruption);
 
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
-    public ConvAutoencoder CreateModel() => new(Init, Seed);
+    public ConvAutoencoder CreateModel() => new(Init, Seed) { Form = Graph };
 
     /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that makes no sense and the valid range
@@ -80,6 +87,8 @@ public sealed record TrainingOptions
                 throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, $"{nameof(Corruption)} = '{Corruption}' is out of range: {e.Message}");
             }
         }
+        if (!Enum.IsDefined(Graph))
+            throw new ArgumentOutOfRangeException(nameof(Graph), Graph, $"{nameof(Graph)} = {Graph} is out of range: use Fast or Literal.");
         if (!Enum.IsDefined(Precision))
             throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} = {Precision} is out of range: use Float32 or BFloat16.");
         var device = Device?.Trim().ToLowerInvariant();

@@ -14,6 +14,20 @@ public sealed class PicturesAndChartsTests
     }
 
     [Fact]
+    public void TapMergePicture_colours_each_5x5_tap_by_the_3x3_tap_it_is_summed_into()
+    {
+        // Even output rows: 5×5 rows 0,1 → source row 0 (offset −1), 2,3 → 1, 4 → 2; odd rows: 0 → 0, 1,2 → 1, 3,4 → 2.
+        Assert.Equal((0, 2), TapMergePicture.MergedTap(0, 1, 1, 4));
+        Assert.Equal((1, 0), TapMergePicture.MergedTap(1, 0, 2, 0));
+        var png = TapMergePicture.ToPng(cell: 10);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png.Bytes);
+        // Phase (1, 1)'s tap (row 4, column 3) sits in the fourth panel and merges into 3×3 tap (2, 2).
+        var (left, top) = (2 * 10 + 3 * (50 + 20) + 3 * 10 + 5, 10 + 4 * 10 + 5);
+        Assert.Equal(TapMergePicture.Colours[2 * 3 + 2], bitmap.GetPixel(left, top));
+        Assert.Equal(9, TapMergePicture.Colours.Distinct().Count());
+    }
+
+    [Fact]
     public void HistogramCounts_puts_the_maximum_in_the_last_bin_and_skips_values_out_of_range()
     {
         Assert.Equal([2L, 0, 1, 2], Charts.HistogramCounts([0f, 0.1f, 0.5f, 0.9f, 1f, 1.5f, -0.1f], bins: 4, min: 0, max: 1));

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MnistDenoise.Model;
+using MnistDenoise.Training;
 using SkiaSharp;
 
 namespace MnistDenoise.Tests.Cli;
@@ -69,7 +71,7 @@ public class CommandLineTests
 
         using (var png = SKBitmap.Decode(Path.Combine(temp.Path, "reconstructions.png")))
             Assert.Equal((10 * 84 + 11 * 2, 3 * 84 + 4 * 2), (png.Width, png.Height));
-        Assert.Equal(3, Directory.GetFiles(temp.Path).Length); // no temporary files left behind
+        Assert.Equal(3, Directory.GetFiles(temp.Path).Count(f => Path.GetFileName(f) != ".mnist-denoise.lock")); // no temporary files left behind
 
         var again = Path.Combine(temp.Path, "again");
         var rec = CliRunner.Run("reconstruct", "--checkpoint", Path.Combine(temp.Path, "autoencoder.weights"), "--images", "4", "-o", again);
@@ -77,6 +79,22 @@ public class CommandLineTests
         Assert.Contains("mean", rec.Output);
         using (var png = SKBitmap.Decode(Path.Combine(again, "reconstructions.png")))
             Assert.Equal(4 * 84 + 5 * 2, png.Width);
+    }
+
+    [Fact]
+    public void The_graph_form_is_chosen_with_graph_and_recorded_in_the_metrics_and_the_checkpoint()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var r = CliRunner.Run("train", "--graph", "literal", "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.Matches(@"graph\s+Literal", r.Output);
+        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        Assert.Equal("literal", metrics.GetProperty("graph").GetString());
+        Assert.Equal(GraphForm.Literal, Checkpoint.Inspect(Path.Combine(temp.Path, "autoencoder.weights")).Options!.Graph);
+
+        var bad = CliRunner.Run("train", "--graph", "quick");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("quick", bad.Error);
     }
 
     [Fact]
@@ -140,6 +158,6 @@ public class CommandLineTests
         Assert.Equal(MnistDenoise.Evaluation.Restoration.Methods, scores.EnumerateArray().Select(e => e.GetProperty("method").GetString()));
         Assert.All(scores.EnumerateArray(), s => Assert.Equal(50, s.GetProperty("images").GetInt32()));
         Assert.Equal(2, results[0].GetProperty("steps").GetInt32());
-        Assert.Equal(2, Directory.GetFiles(Path.GetDirectoryName(md)!).Length);   // no temporary files left behind
+        Assert.Equal(2, Directory.GetFiles(Path.GetDirectoryName(md)!).Count(f => Path.GetFileName(f) != ".mnist-denoise.lock"));   // no temporary files left behind
     }
 }

@@ -45,7 +45,8 @@ public class InterruptAndResumeTests
         var checkpoint = Path.Combine(interrupted, Checkpoint.DefaultFileName);
         var stopped = Checkpoint.Inspect(checkpoint);
         Assert.InRange(stopped.CompletedSteps, 1, 29);
-        Assert.Equal([Checkpoint.DefaultFileName], Directory.GetFiles(interrupted).Select(Path.GetFileName)); // no temporaries
+        // No temporaries; the output folder's lock file stays (see OutputFolder).
+        Assert.Equal([".mnist-denoise.lock", Checkpoint.DefaultFileName], Directory.GetFiles(interrupted).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // 2. Resume without repeating the options: they come from the checkpoint.
         var resumed = CliRunner.Run("train", "--resume", checkpoint, "--eval-size", "50", "-o", interrupted);
