@@ -213,17 +213,19 @@ internal static partial class BenchCommand
     // an ×2 upsampling) as a 3×3 convolution of the small map with 4·out channels, (h/2)·(w/2)·4·out·(3·3·in), 9/25 of the
     // work; the output layer reads conv6's four phases directly, a 3×3 convolution from 4·in to 4·out channels on the
     // small map, (h/2)·(w/2)·4·out·(3·3·4·in), which includes structural zeros (36 taps per phase instead of 25).
-    // 116.7 M and 59.4 M multiply-adds for the tutorial's network.
-    internal static (double Literal, double Fast) ForwardFlopsPerImage()
+    // 116.7 M and 59.4 M multiply-adds for the tutorial's network. bench/torch_step.py's sub-pixel form merges conv5 and
+    // conv6 the same way but runs the output layer literally on the shuffled 28×28 map: 58.9 M.
+    internal static (double Literal, double SubPixel, double Fast) ForwardFlopsPerImage()
     {
         using var model = new ConvAutoencoder(seed: 1);
         var rows = model.Summary().Where(r => r.Parameters > 0).ToArray();
-        double literal = 0, fast = 0;
+        double literal = 0, subPixel = 0, fast = 0;
         foreach (var (row, (key, w)) in rows.Zip(ConvAutoencoder.WeightShapes))
         {
             var (h, wd) = (row.OutputShape[1], row.OutputShape[2]);
             var flops = 2.0 * h * wd * w[3] * w[0] * w[1] * w[2];
             literal += flops;
+            subPixel += key is "conv5" or "conv6" ? 2.0 * (h / 2) * (wd / 2) * 4 * w[3] * 3 * 3 * w[2] : flops;
             fast += key switch
             {
                 "conv5" or "conv6" => 2.0 * (h / 2) * (wd / 2) * 4 * w[3] * 3 * 3 * w[2],
@@ -231,7 +233,7 @@ internal static partial class BenchCommand
                 _ => flops,
             };
         }
-        return (literal, fast);
+        return (literal, subPixel, fast);
     }
 
     // ---------- child processes ----------
@@ -465,8 +467,10 @@ internal static partial class BenchCommand
         Dictionary<StepConfig, List<double>> times, List<double> trainerTimes, List<double>? defaultMalloc, List<TorchRun> torch,
         List<double>? kernel, JsonObject? memory, Loading? loading, List<NeighbourResult> neighbours)
     {
-        var (literalForward, fastForward) = ForwardFlopsPerImage();
-        double FlopsPerImage(bool fast, bool train) => (train ? 3 : 1) * (fast ? fastForward : literalForward); // backward ≈ 2 forwards
+        var (literalForward, subPixelForward, fastForward) = ForwardFlopsPerImage();
+        // backward ≈ 2 forwards
+        double FlopsPerImage(string graph, bool train) =>
+            (train ? 3 : 1) * graph switch { "fast" => fastForward, "sub-pixel" => subPixelForward, _ => literalForward };
         ceilings = [.. ceilings.GroupBy(r => (r.Name, r.Precision, r.Threads)).Select(grp => grp.MaxBy(r => r.GFlops)!)];
         // "The limit" of a precision and thread count: the best ceiling measured for it.
         double Limit(string precision, int threads) =>
@@ -490,27 +494,27 @@ internal static partial class BenchCommand
         var library = Median(times[configs[0]]);
         var t = new Table().Border(TableBorder.Markdown)
             .Title($"Training step, batch {s.Batch} (FLOP per image, training = 3 × forward: literal graph {3 * literalForward / 1e6:0} M (forward {literalForward / 1e6:0.0}), " +
-                   $"fast graph {3 * fastForward / 1e6:0} M (forward {fastForward / 1e6:0.0}); GFLOP/s counts what each graph computes)")
+                   $"fast graph {3 * fastForward / 1e6:0} M (forward {fastForward / 1e6:0.0}), PyTorch's sub-pixel form {3 * subPixelForward / 1e6:0} M; GFLOP/s counts what each graph computes)")
             .AddColumns("setting", "graph", "threads", "median ms/step", "images/s", "GFLOP/s", "% of limit", "% of ISA peak", "vs library fp32");
-        void Row(string name, bool fast, int threads, double ms, bool train, string precision)
+        void Row(string name, string graph, int threads, double ms, bool train, string precision)
         {
             var images = s.Batch * 1000 / ms;
-            var gflops = images * FlopsPerImage(fast, train) / 1e9;
-            t.AddRow(name, fast ? "fast" : "literal", threads.ToString(Inv), F(ms, "0"), F(images, "0"), F(gflops, "0"),
+            var gflops = images * FlopsPerImage(graph, train) / 1e9;
+            t.AddRow(name, graph, threads.ToString(Inv), F(ms, "0"), F(images, "0"), F(gflops, "0"),
                 F(100 * gflops / Limit(precision, threads), "0") + "%", F(100 * gflops / machine.Peak(precision, threads), "0") + "%",
                 train ? F(library / ms, "0.00") + "×" : "");
         }
         foreach (var c in configs)
-            Row(c.Name, c.Graph == GraphForm.Fast, c.Threads, Median(times[c]), c.Train, c.Compute == ScalarType.BFloat16 ? "bf16" : "fp32");
-        Row("fp32 library, via Trainer (command line's path)", true, s.Threads, Median(trainerTimes), true, "fp32");
-        if (kernel is { Count: > 0 }) Row("fp32 library, via Trainer in a notebook kernel", true, s.Threads, Median(kernel), true, "fp32");
-        if (defaultMalloc is { Count: > 0 }) Row("fp32 library, glibc's default allocator (child)", true, s.Threads, Median(defaultMalloc), true, "fp32");
+            Row(c.Name, c.Graph == GraphForm.Fast ? "fast" : "literal", c.Threads, Median(times[c]), c.Train, c.Compute == ScalarType.BFloat16 ? "bf16" : "fp32");
+        Row("fp32 library, via Trainer (command line's path)", "fast", s.Threads, Median(trainerTimes), true, "fp32");
+        if (kernel is { Count: > 0 }) Row("fp32 library, via Trainer in a notebook kernel", "fast", s.Threads, Median(kernel), true, "fp32");
+        if (defaultMalloc is { Count: > 0 }) Row("fp32 library, glibc's default allocator (child)", "fast", s.Threads, Median(defaultMalloc), true, "fp32");
         double TorchMs(string precision, string graph, string key = "train_ms") =>
             torch.FirstOrDefault(r => r.Precision == precision && r.Graph == graph) is { } r && Doubles(r.Json[key]) is { Count: > 0 } ms ? Median(ms) : double.NaN;
         foreach (var r in torch)
             Row($"PyTorch {r.Json["torch"]} {r.Precision}{(r.Precision == "bf16" ? " mixed" : "")}, channels_last, {(r.Graph == "subpixel" ? "sub-pixel form" : "literal graph")} (child)",
-                r.Graph == "subpixel", s.Threads, TorchMs(r.Precision, r.Graph), true, r.Precision);
-        if (double.IsFinite(TorchMs("fp32", "literal", "forward_ms"))) Row("PyTorch forward only fp32 (child)", false, s.Threads, TorchMs("fp32", "literal", "forward_ms"), false, "fp32");
+                r.Graph == "subpixel" ? "sub-pixel" : "literal", s.Threads, TorchMs(r.Precision, r.Graph), true, r.Precision);
+        if (double.IsFinite(TorchMs("fp32", "literal", "forward_ms"))) Row("PyTorch forward only fp32 (child)", "literal", s.Threads, TorchMs("fp32", "literal", "forward_ms"), false, "fp32");
         AnsiConsole.Write(t);
         // Every PyTorch child checks the two forms against each other in fp32 before timing (it fails otherwise).
         if (torch.FirstOrDefault() is { } check)
@@ -548,7 +552,7 @@ internal static partial class BenchCommand
             neighbour is null ? double.NaN : Median(neighbour.Busy) / Median(neighbour.Idle), "0.00×", v => v <= 2.0);
         Goal("bf16 fast vs PyTorch fp32 literal", "≥ 2.5×", TorchMs("fp32", "literal") / StepMs(GraphForm.Fast, ScalarType.BFloat16), "0.00×", v => v >= 2.5);
         Goal("fp32 fast vs PyTorch running the same sub-pixel form", "≥ 1.0×", TorchMs("fp32", "subpixel") / fastFp32, "0.00×", v => v >= 1.0);
-        var fastGFlops = s.Batch * 1000 / fastFp32 * FlopsPerImage(fast: true, train: true) / 1e9;
+        var fastGFlops = s.Batch * 1000 / fastFp32 * FlopsPerImage("fast", train: true) / 1e9;
         Goal("fp32 fast step as % of the measured oneDNN fp32 ceiling", "≥ 60%",
             100 * fastGFlops / (ceilings.FirstOrDefault(c => c.Name == Ceiling.Conv && c.Precision == "fp32" && c.Threads == s.Threads)?.GFlops ?? double.NaN), "0'%'", v => v >= 60);
         goals.AddRow("two-epoch `train` wall time, fast vs literal, one after the other", "≤ 0.65×", "see docs/performance.md (full runs)", "");

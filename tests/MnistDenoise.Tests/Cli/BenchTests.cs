@@ -10,11 +10,12 @@ public class BenchTests
     [Fact]
     public void Flop_counts_match_the_graphs_shapes()
     {
-        var (literal, fast) = BenchCommand.ForwardFlopsPerImage();
+        var (literal, subPixel, fast) = BenchCommand.ForwardFlopsPerImage();
         // Issue 10: 116.7 M multiply-adds per image for the literal graph; conv5 and conv6 as 3×3 convolutions of the
         // small map with 4·C_out channels leave 58.9 M, plus 0.55 M for the output layer reading conv6's four phases
         // (14·14·4·(4·64)·9 = 1,806,336 instead of 28·28·64·25 = 1,254,400).
         Assert.Equal(2 * 116_659_200.0, literal);
+        Assert.Equal(2 * 58_856_448.0, subPixel); // bench/torch_step.py: output layer on the shuffled map
         Assert.Equal(2 * (58_856_448.0 - 1_254_400 + 1_806_336), fast);
     }
 
