@@ -17,12 +17,14 @@ using static TorchSharp.torch;
 namespace MnistDenoise.Cli;
 
 /// <summary>
-/// <c>mnist-denoise bench</c>: in one run, the machine's GEMM limit (fp32, bf16), the training step in every setting
+/// <c>mnist-denoise bench</c>: in one run, the machine's limits (the CPU named, its theoretical fp32/bf16 peak from the
+/// instruction set, and measured ceilings: MKL's GEMM and oneDNN's convolution), the training step in every setting
 /// the library chooses between (interleaved rounds in one process, so ratios are fair on a noisy machine), the same
-/// step in PyTorch and inside a notebook kernel (child processes), forward-only speed, MNIST loading time and peak
-/// memory, then the issue's goals against those numbers.
+/// step in PyTorch and inside a notebook kernel (child processes), the step beside a busy neighbour under several
+/// OpenMP wait settings (BenchNeighbour.cs), forward-only speed, MNIST loading time and peak memory, then issue 10's
+/// goals against those numbers.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     private const int Warmup = 3;
     private const int TwoEpochSteps = 550;
@@ -38,9 +40,9 @@ internal static class BenchCommand
             .Range(1, 10_000, "The tutorial uses 200.");
         var threads = SharedOptions.Threads();
         var python = new Option<string?>("--python") { Description = "Python with PyTorch for the peer (default: python3, then /usr/bin/python3)." };
-        var skipPeers = new Option<bool>("--no-peers") { Description = "Skip the child processes (PyTorch, notebook kernel, glibc defaults, memory)." };
+        var skipPeers = new Option<bool>("--no-peers") { Description = "Skip the child processes (PyTorch, notebook kernel, glibc defaults, memory, busy neighbour)." };
         var worker = new Option<string?>("--worker") { Hidden = true, Description = "Internal: run one measurement as a child process." };
-        var command = new Command("bench", "Measure training speed against the machine's GEMM limit and PyTorch, plus loading time and memory; prints one table per topic.")
+        var command = new Command("bench", "Measure training speed against the machine's limits (ISA peak, oneDNN and GEMM ceilings) and PyTorch, with a busy neighbour, plus loading time and memory; prints one table per topic.")
         {
             steps, rounds, batchSize, threads, python, skipPeers, worker,
         };
@@ -48,6 +50,7 @@ internal static class BenchCommand
         {
             var settings = new Settings(parse.GetValue(steps), parse.GetValue(rounds), parse.GetValue(batchSize),
                 parse.GetValue(threads) ?? CpuFeatures.Cores);
+            if (parse.GetValue(worker) is "spin") return Spin();
             if (parse.GetValue(worker) is { } job) return Worker(job, settings);
             NativeAllocator.TuneForTraining();
             Run(settings, parse.GetValue(python), !parse.GetValue(skipPeers));
@@ -58,8 +61,11 @@ internal static class BenchCommand
 
     private sealed record Settings(int Steps, int Rounds, int Batch, int Threads);
 
-    // One way to run the training step: which precision, memory layout, kernel order and thread count.
-    private sealed record StepConfig(string Name, ScalarType Compute, bool ChannelsLast, bool ConvOrderKernels, int Threads, bool Train = true);
+    // One way to run the training step: which graph form, precision, memory layout, kernel order and thread count.
+    private sealed record StepConfig(string Name, GraphForm Graph, ScalarType Compute, bool ChannelsLast, bool ConvOrderKernels, int Threads, bool Train = true);
+
+    // The step as the library runs it by default.
+    private static StepConfig LibraryConfig(int threads) => new("fp32 (library)", GraphForm.Fast, ScalarType.Float32, true, true, threads);
 
     private static void Run(Settings s, string? python, bool peers)
     {
@@ -67,26 +73,30 @@ internal static class BenchCommand
         // Markdown tables, pasted into docs/performance.md as they are: no wrapping when the output is redirected.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
         var bf16 = CpuFeatures.HasBFloat16 != false;
-        PrintMachine(s);
+        var machine = BenchMachine.Describe();
+        PrintMachine(s, machine);
 
-        // 1. The limit: dense matrix products through the same libtorch, measured in every round (best kept).
-        var gemm = new List<GemmResult>();
+        // 1. The limits: a GEMM and a large convolution through the same libtorch, measured in every round (best kept).
+        var ceilings = new List<Ceiling>();
 
         // 2. The training step, interleaved.
+        // The library's layout is channels-last activations with conv-order kernels; "literal" is the tutorial's graph
+        // op for op, "fast" the library's default (the exact sub-pixel form of conv5 and conv6).
         var configs = new List<StepConfig>
         {
-            new("fp32, channels-last, conv-order kernels (library)", ScalarType.Float32, true, true, s.Threads),
-            new("fp32, channels-last, row-major TF kernels (before)", ScalarType.Float32, true, false, s.Threads),
-            new("fp32, NCHW, row-major TF kernels", ScalarType.Float32, false, false, s.Threads),
-            new("fp32, library layout, 1 thread", ScalarType.Float32, true, true, 1),
+            new("fp32, library layout (library default)", GraphForm.Fast, ScalarType.Float32, true, true, s.Threads),
+            new("fp32, library layout", GraphForm.Literal, ScalarType.Float32, true, true, s.Threads),
+            new("fp32, NCHW, row-major TF kernels", GraphForm.Literal, ScalarType.Float32, false, false, s.Threads),
+            new("fp32, library layout, 1 thread", GraphForm.Fast, ScalarType.Float32, true, true, 1),
         };
         if (bf16)
         {
-            configs.Add(new("bf16 mixed, library layout", ScalarType.BFloat16, true, true, s.Threads));
-            configs.Add(new("bf16 mixed, library layout, 1 thread", ScalarType.BFloat16, true, true, 1));
+            configs.Add(new("bf16 mixed, library layout", GraphForm.Fast, ScalarType.BFloat16, true, true, s.Threads));
+            configs.Add(new("bf16 mixed, library layout", GraphForm.Literal, ScalarType.BFloat16, true, true, s.Threads));
+            configs.Add(new("bf16 mixed, library layout, 1 thread", GraphForm.Fast, ScalarType.BFloat16, true, true, 1));
         }
-        configs.Add(new("forward only fp32, inference mode", ScalarType.Float32, true, true, s.Threads, Train: false));
-        if (bf16) configs.Add(new("forward only bf16, inference mode", ScalarType.BFloat16, true, true, s.Threads, Train: false));
+        configs.Add(new("forward only fp32, inference mode", GraphForm.Fast, ScalarType.Float32, true, true, s.Threads, Train: false));
+        if (bf16) configs.Add(new("forward only bf16, inference mode", GraphForm.Fast, ScalarType.BFloat16, true, true, s.Threads, Train: false));
 
         var times = configs.ToDictionary(c => c, _ => new List<double>());
         var trainerTimes = new List<double>();
@@ -97,7 +107,7 @@ internal static class BenchCommand
             for (var round = 0; round < s.Rounds; round++)
             {
                 AnsiConsole.MarkupLineInterpolated($"[grey]round {round + 1}/{s.Rounds}[/]");
-                gemm.AddRange(Gemm(s.Threads, bf16));
+                ceilings.AddRange(Ceiling.Measure(s.Threads, bf16));
                 foreach (var c in configs)
                     for (var i = 0; i < s.Steps; i++) times[c].Add(bench.Step(c));
                 set_num_threads(s.Threads);
@@ -106,61 +116,41 @@ internal static class BenchCommand
         }
         set_num_threads(s.Threads);
 
-        // 3. Child processes: glibc's default allocator, PyTorch, a notebook kernel, memory.
+        // 3. Child processes: glibc's default allocator, PyTorch (literal and sub-pixel graph), a notebook kernel,
+        // memory, the busy neighbour.
         List<double>? defaultMalloc = null, kernel = null;
-        JsonObject? torchFp32 = null, torchBf16 = null, memory = null;
+        var torch = new List<TorchRun>();
+        JsonObject? memory = null;
+        var neighbours = new List<NeighbourResult>();
         if (peers)
         {
             defaultMalloc = Doubles(Child("train-default-malloc", s)?["train_ms"]);
-            (torchFp32, torchBf16) = (TorchPeer(python, s, "fp32"), bf16 ? TorchPeer(python, s, "bf16") : null);
+            foreach (var (precision, graph) in bf16 ? TorchRuns : TorchRuns.Where(r => r.Precision == "fp32"))
+                if (TorchPeer(python, s, precision, graph) is { } json) torch.Add(new TorchRun(precision, graph, json));
             kernel = Doubles(NotebookKernel(s)?["train_ms"]);
             memory = Child("memory", s);
+            neighbours = Neighbours(s);
         }
         var loading = LoadingTimes();
 
-        Report(s, gemm, configs, times, trainerTimes, defaultMalloc, torchFp32, torchBf16, kernel, memory, loading);
+        Report(s, machine, ceilings, configs, times, trainerTimes, defaultMalloc, torch, kernel, memory, loading, neighbours);
     }
 
-    private static void PrintMachine(Settings s)
+    // PyTorch children: the tutorial's literal graph in fp32 (the goals' baseline) and the same sub-pixel form as the
+    // library's fast graph, in fp32 and bf16.
+    private static readonly (string Precision, string Graph)[] TorchRuns = [("fp32", "literal"), ("fp32", "subpixel"), ("bf16", "subpixel")];
+
+    private sealed record TorchRun(string Precision, string Graph, JsonObject Json);
+
+    private static void PrintMachine(Settings s, BenchMachine machine)
     {
-        var cpu = OperatingSystem.IsLinux()
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
         AnsiConsole.MarkupLineInterpolated(
-            $"[bold]mnist-denoise bench[/] {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · CPU: {cpu ?? "unknown"}, {CpuFeatures.Cores} core(s), bf16 instructions: {CpuFeatures.HasBFloat16?.ToString() ?? "unknown"} · TorchSharp {typeof(torch).Assembly.GetName().Version} · allocator tuned: {NativeAllocator.IsTuned} · batch {s.Batch}, {s.Threads} thread(s), {s.Rounds} round(s) × {s.Steps} step(s) after {Warmup} warm-up steps · load average {LoadAverage()}");
+            $"[bold]mnist-denoise bench[/] {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {CpuFeatures.Cores} core(s) available to this process, bf16 instructions: {CpuFeatures.HasBFloat16?.ToString() ?? "unknown"} · TorchSharp {typeof(torch).Assembly.GetName().Version} · allocator tuned: {NativeAllocator.IsTuned} · OpenMP: {OpenMpSettings.Status ?? "n/a"} · batch {s.Batch}, {s.Threads} thread(s), {s.Rounds} round(s) × {s.Steps} step(s) after {Warmup} warm-up steps · load average {LoadAverage()}");
+        AnsiConsole.WriteLine(machine.Summary());
     }
 
     private static string LoadAverage() =>
         OperatingSystem.IsLinux() && File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    // ---------- GEMM ----------
-
-    private sealed record GemmResult(string Name, int Threads, double GFlops);
-
-    private static List<GemmResult> Gemm(int threads, bool bf16)
-    {
-        const int n = 2048;
-        var results = new List<GemmResult>();
-        foreach (var type in bf16 ? new[] { ScalarType.Float32, ScalarType.BFloat16 } : [ScalarType.Float32])
-            foreach (var t in threads == 1 ? new[] { 1 } : [threads, 1])
-            {
-                set_num_threads(t);
-                using var scope = NewDisposeScope();
-                var a = rand(n, n, generator: new Generator(1)).to(type);
-                var b = rand(n, n, generator: new Generator(2)).to(type);
-                var best = double.MaxValue;
-                for (var i = 0; i < 6; i++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    using var c = matmul(a, b);
-                    _ = c[0, 0].to(ScalarType.Float32).item<float>();
-                    if (i > 0) best = Math.Min(best, clock.Elapsed.TotalSeconds);
-                }
-                results.Add(new GemmResult(type == ScalarType.BFloat16 ? "bf16" : "fp32", t, 2.0 * n * n * n / best / 1e9));
-            }
-        set_num_threads(threads);
-        return results;
-    }
 
     // ---------- training step ----------
 
@@ -195,13 +185,14 @@ internal static class BenchCommand
             if (!c.Train)
             {
                 using var _ = inference_mode();
-                model.forward(noisy, c.Compute).sum().item<float>();
+                model.forward(noisy, c.Compute, c.Graph).sum().item<float>();
                 return clock.Elapsed.TotalMilliseconds;
             }
             adam.zero_grad();
             Tensor logits;
-            if (c.ChannelsLast) logits = model.forward(noisy, c.Compute);
-            else logits = ConvAutoencoder.Graph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
+            if (c.ChannelsLast) logits = model.forward(noisy, c.Compute, c.Graph);
+            else if (c.Graph == GraphForm.Literal) logits = ConvAutoencoder.Graph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
+            else logits = ConvAutoencoder.FastGraph(noisy.permute(0, 3, 1, 2).contiguous(), model.weights, model.biases).permute(0, 2, 3, 1);
             var cost = Ops.cost(logits, _clean);
             cost.backward();
             adam.step();
@@ -217,13 +208,32 @@ internal static class BenchCommand
         }
     }
 
-    // Multiply-adds of one forward pass per image, from the graph's own layer shapes: h·w·out·(5·5·in) per convolution.
-    private static double ForwardFlopsPerImage()
+    // FLOPs (2 per multiply-add) of one forward pass per image, from the graph's own layer shapes: h·w·out·(5·5·in) per
+    // convolution for the literal graph. The fast graph (ConvAutoencoder.FastGraph) computes conv5 and conv6 (each after
+    // an ×2 upsampling) as a 3×3 convolution of the small map with 4·out channels, (h/2)·(w/2)·4·out·(3·3·in), 9/25 of the
+    // work; the output layer reads conv6's four phases directly, a 3×3 convolution from 4·in to 4·out channels on the
+    // small map, (h/2)·(w/2)·4·out·(3·3·4·in), which includes structural zeros (36 taps per phase instead of 25).
+    // 116.7 M and 59.4 M multiply-adds for the tutorial's network. bench/torch_step.py's sub-pixel form merges conv5 and
+    // conv6 the same way but runs the output layer literally on the shuffled 28×28 map: 58.9 M.
+    internal static (double Literal, double SubPixel, double Fast) ForwardFlopsPerImage()
     {
         using var model = new ConvAutoencoder(seed: 1);
         var rows = model.Summary().Where(r => r.Parameters > 0).ToArray();
-        return rows.Zip(ConvAutoencoder.WeightShapes)
-            .Sum(p => 2.0 * p.First.OutputShape[1] * p.First.OutputShape[2] * p.Second.Shape[3] * p.Second.Shape[0] * p.Second.Shape[1] * p.Second.Shape[2]);
+        double literal = 0, subPixel = 0, fast = 0;
+        foreach (var (row, (key, w)) in rows.Zip(ConvAutoencoder.WeightShapes))
+        {
+            var (h, wd) = (row.OutputShape[1], row.OutputShape[2]);
+            var flops = 2.0 * h * wd * w[3] * w[0] * w[1] * w[2];
+            literal += flops;
+            subPixel += key is "conv5" or "conv6" ? 2.0 * (h / 2) * (wd / 2) * 4 * w[3] * 3 * 3 * w[2] : flops;
+            fast += key switch
+            {
+                "conv5" or "conv6" => 2.0 * (h / 2) * (wd / 2) * 4 * w[3] * 3 * 3 * w[2],
+                "output" => 2.0 * (h / 2) * (wd / 2) * 4 * w[3] * 3 * 3 * 4 * w[2],
+                _ => flops,
+            };
+        }
+        return (literal, subPixel, fast);
     }
 
     // ---------- child processes ----------
@@ -239,13 +249,16 @@ internal static class BenchCommand
             {
                 // Not tuned on purpose: this child measures glibc's defaults.
                 using var bench = new StepBench(s.Batch);
-                var c = new StepConfig("", ScalarType.Float32, true, true, s.Threads);
+                var c = LibraryConfig(s.Threads);
                 for (var i = 0; i < Warmup; i++) bench.Step(c);
                 result = new JsonObject { ["train_ms"] = new JsonArray([.. Enumerable.Range(0, s.Steps * s.Rounds).Select(_ => (JsonNode)bench.Step(c))]) };
                 break;
             }
             case "memory":
                 result = MemoryRun(s);
+                break;
+            case "neighbour":
+                result = NeighbourRun(s);
                 break;
             default:
                 Console.Error.WriteLine($"Unknown worker '{job}'.");
@@ -291,13 +304,13 @@ internal static class BenchCommand
         return double.Parse(line.Split(':')[1].Trim().Split(' ')[0], Inv) / 1024;
     }
 
-    private static JsonObject? Child(string job, Settings s)
+    private static JsonObject? Child(string job, Settings s, Dictionary<string, string?>? env = null, string? label = null)
     {
         var (file, prefix) = Self();
         var args = prefix.Concat(["bench", "--worker", job, "--steps", s.Steps.ToString(Inv), "--rounds", s.Rounds.ToString(Inv),
             "--batch-size", s.Batch.ToString(Inv), "--threads", s.Threads.ToString(Inv)]);
-        AnsiConsole.MarkupLineInterpolated($"[grey]child: {job}[/]");
-        return RunJson(file, args, null, out var error) ?? Skipped($"child '{job}' failed: {error}");
+        AnsiConsole.MarkupLineInterpolated($"[grey]child: {job}{(label is null ? "" : ", " + label)}[/]");
+        return RunJson(file, args, env, out var error) ?? Skipped($"child '{job}' failed: {error}");
     }
 
     // The running CLI, as an apphost or as `dotnet mnist-denoise.dll`.
@@ -309,7 +322,7 @@ internal static class BenchCommand
             : (process, []);
     }
 
-    private static JsonObject? TorchPeer(string? python, Settings s, string precision)
+    private static JsonObject? TorchPeer(string? python, Settings s, string precision, string graph)
     {
         var script = RepositoryFile("bench/torch_step.py");
         if (script is null) return Skipped("PyTorch peer skipped: bench/torch_step.py not found (run bench from a clone of the repository).");
@@ -317,12 +330,18 @@ internal static class BenchCommand
         var interpreter = candidates.FirstOrDefault(p => RunJson(p, ["-c", "import torch, json; print(json.dumps({'v': torch.__version__}))"], null, out _) is not null);
         if (interpreter is null)
             return Skipped($"PyTorch peer skipped: `{string.Join("` / `", candidates)} -c \"import torch\"` failed. On Debian: sudo apt-get install python3-torch.");
-        AnsiConsole.MarkupLineInterpolated($"[grey]child: PyTorch ({interpreter}), {precision}[/]");
-        // The library's allocator settings, given to Python the only way it takes them.
-        var env = new Dictionary<string, string> { ["GLIBC_TUNABLES"] = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647" };
-        return RunJson(interpreter, [script, "--steps", s.Steps.ToString(Inv), "--rounds", s.Rounds.ToString(Inv), "--warmup", Warmup.ToString(Inv),
-            "--batch-size", s.Batch.ToString(Inv), "--threads", s.Threads.ToString(Inv), "--precision", precision], env, out var error)
-            ?? Skipped($"PyTorch peer ({precision}) failed: {error}");
+        AnsiConsole.MarkupLineInterpolated($"[grey]child: PyTorch ({interpreter}), {precision}, {graph} graph[/]");
+        // The library's allocator and OpenMP wait settings, given to Python the only way it takes them.
+        var env = new Dictionary<string, string?>
+        {
+            ["GLIBC_TUNABLES"] = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647",
+            ["GOMP_SPINCOUNT"] = OpenMpSettings.Native("GOMP_SPINCOUNT"),
+            ["OMP_WAIT_POLICY"] = OpenMpSettings.Native("OMP_WAIT_POLICY"),
+        };
+        List<string> args = [script, "--steps", s.Steps.ToString(Inv), "--rounds", s.Rounds.ToString(Inv), "--warmup", Warmup.ToString(Inv),
+            "--batch-size", s.Batch.ToString(Inv), "--threads", s.Threads.ToString(Inv), "--precision", precision, "--graph", graph];
+        if (precision == "fp32" && graph == "literal") args.Add("--forward");
+        return RunJson(interpreter, args, env, out var error) ?? Skipped($"PyTorch peer ({precision}, {graph}) failed: {error}");
     }
 
     private static JsonObject? NotebookKernel(Settings s)
@@ -354,11 +373,14 @@ internal static class BenchCommand
     }
 
     // Runs a child, returns the last stdout line parsed as JSON (null and the reason if it fails).
-    private static JsonObject? RunJson(string file, IEnumerable<string> args, Dictionary<string, string>? env, out string error, bool expectJson = true)
+    // A null value in env removes that variable from the child's environment.
+    private static JsonObject? RunJson(string file, IEnumerable<string> args, Dictionary<string, string?>? env, out string error, bool expectJson = true)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? []) info.Environment[k] = v;
+        foreach (var (k, v) in env ?? [])
+            if (v is null) info.Environment.Remove(k);
+            else info.Environment[k] = v;
         try
         {
             using var process = Process.Start(info)!;
@@ -441,40 +463,65 @@ internal static class BenchCommand
 
     private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "n/a";
 
-    private static void Report(Settings s, List<GemmResult> gemm, List<StepConfig> configs, Dictionary<StepConfig, List<double>> times,
-        List<double> trainerTimes, List<double>? defaultMalloc, JsonObject? torchFp32, JsonObject? torchBf16, List<double>? kernel,
-        JsonObject? memory, Loading? loading)
+    private static void Report(Settings s, BenchMachine machine, List<Ceiling> ceilings, List<StepConfig> configs,
+        Dictionary<StepConfig, List<double>> times, List<double> trainerTimes, List<double>? defaultMalloc, List<TorchRun> torch,
+        List<double>? kernel, JsonObject? memory, Loading? loading, List<NeighbourResult> neighbours)
     {
-        var forwardFlops = ForwardFlopsPerImage();
-        var trainFlops = 3 * forwardFlops; // backward: gradients of inputs and of weights, each about one forward's work
-        gemm = [.. gemm.GroupBy(r => (r.Name, r.Threads)).Select(grp => grp.MaxBy(r => r.GFlops)!)];
-        double Peak(string type, int threads) => gemm.FirstOrDefault(g => g.Name == type && g.Threads == threads)?.GFlops ?? double.NaN;
+        var (literalForward, subPixelForward, fastForward) = ForwardFlopsPerImage();
+        // backward ≈ 2 forwards
+        double FlopsPerImage(string graph, bool train) =>
+            (train ? 3 : 1) * graph switch { "fast" => fastForward, "sub-pixel" => subPixelForward, _ => literalForward };
+        ceilings = [.. ceilings.GroupBy(r => (r.Name, r.Precision, r.Threads)).Select(grp => grp.MaxBy(r => r.GFlops)!)];
+        // "The limit" of a precision and thread count: the best ceiling measured for it.
+        double Limit(string precision, int threads) =>
+            ceilings.Where(c => c.Precision == precision && c.Threads == threads).Select(c => c.GFlops).DefaultIfEmpty(double.NaN).Max();
 
-        var g = new Table().Border(TableBorder.Markdown).Title("GEMM 2048×2048 (the limit; best of every round)").AddColumns("type", "threads", "GFLOP/s");
-        foreach (var r in gemm) g.AddRow(r.Name, r.Threads.ToString(Inv), F(r.GFlops, "0"));
-        AnsiConsole.Write(g);
+        var clock = machine.Clock;
+        var l = new Table().Border(TableBorder.Markdown).Title("The limits (measured: best of every round; theoretical: from the instruction set)")
+            .AddColumns("limit", "precision", "threads", "GFLOP/s");
+        foreach (var c in ceilings.OrderBy(c => c.Precision).ThenByDescending(c => c.Threads).ThenBy(c => c.Name))
+            l.AddRow(c.Name, c.Precision, c.Threads.ToString(Inv), F(c.GFlops, "0"));
+        if (machine.Core is { } core)
+            foreach (var precision in new[] { "fp32", "bf16" })
+                foreach (var threads in s.Threads == 1 ? new[] { 1 } : [s.Threads, 1])
+                {
+                    var perCycle = precision == "fp32" ? core.Fp32FlopsPerCycle : core.Bf16FlopsPerCycle ?? double.NaN;
+                    l.AddRow($"ISA peak: {Math.Min(threads, CpuFeatures.Cores)} core(s) × {F(perCycle, "0")} FLOP/cycle × {F(clock.GHz, "0.00")} GHz ({clock.Source})",
+                        precision, threads.ToString(Inv), F(machine.Peak(precision, threads), "0"));
+                }
+        AnsiConsole.Write(l);
 
         var library = Median(times[configs[0]]);
-        var t = new Table().Border(TableBorder.Markdown).Title($"Training step, batch {s.Batch} ({trainFlops / 1e6:0} MFLOP per image; forward {forwardFlops / 1e6:0.0})")
-            .AddColumns("setting", "threads", "median ms/step", "images/s", "GFLOP/s", "% of GEMM peak", "vs library fp32");
-        void Row(string name, int threads, double ms, bool train, string type)
+        var t = new Table().Border(TableBorder.Markdown)
+            .Title($"Training step, batch {s.Batch} (FLOP per image, training = 3 × forward: literal graph {3 * literalForward / 1e6:0} M (forward {literalForward / 1e6:0.0}), " +
+                   $"fast graph {3 * fastForward / 1e6:0} M (forward {fastForward / 1e6:0.0}), PyTorch's sub-pixel form {3 * subPixelForward / 1e6:0} M; GFLOP/s counts what each graph computes)")
+            .AddColumns("setting", "graph", "threads", "median ms/step", "images/s", "GFLOP/s", "% of limit", "% of ISA peak", "vs library fp32");
+        void Row(string name, string graph, int threads, double ms, bool train, string precision)
         {
             var images = s.Batch * 1000 / ms;
-            var gflops = images * (train ? trainFlops : forwardFlops) / 1e9;
-            t.AddRow(name, threads.ToString(Inv), F(ms, "0"), F(images, "0"), F(gflops, "0"), F(100 * gflops / Peak(type, threads), "0") + "%",
+            var gflops = images * FlopsPerImage(graph, train) / 1e9;
+            t.AddRow(name, graph, threads.ToString(Inv), F(ms, "0"), F(images, "0"), F(gflops, "0"),
+                F(100 * gflops / Limit(precision, threads), "0") + "%", F(100 * gflops / machine.Peak(precision, threads), "0") + "%",
                 train ? F(library / ms, "0.00") + "×" : "");
         }
         foreach (var c in configs)
-            Row(c.Name, c.Threads, Median(times[c]), c.Train, c.Compute == ScalarType.BFloat16 ? "bf16" : "fp32");
-        Row("fp32 library, via Trainer (command line's path)", s.Threads, Median(trainerTimes), true, "fp32");
-        if (kernel is { Count: > 0 }) Row("fp32 library, via Trainer in a notebook kernel", s.Threads, Median(kernel), true, "fp32");
-        if (defaultMalloc is { Count: > 0 }) Row("fp32 library, glibc's default allocator (child)", s.Threads, Median(defaultMalloc), true, "fp32");
-        var torchMs = Doubles(torchFp32?["train_ms"]);
-        var torchBfMs = Doubles(torchBf16?["train_ms"]);
-        if (torchMs is { Count: > 0 }) Row($"PyTorch {torchFp32!["torch"]} fp32, channels_last (child)", s.Threads, Median(torchMs), true, "fp32");
-        if (torchBfMs is { Count: > 0 }) Row($"PyTorch {torchBf16!["torch"]} bf16 mixed (child)", s.Threads, Median(torchBfMs), true, "bf16");
-        if (Doubles(torchFp32?["forward_ms"]) is { Count: > 0 } tf) Row($"PyTorch forward only fp32 (child)", s.Threads, Median(tf), false, "fp32");
+            Row(c.Name, c.Graph == GraphForm.Fast ? "fast" : "literal", c.Threads, Median(times[c]), c.Train, c.Compute == ScalarType.BFloat16 ? "bf16" : "fp32");
+        Row("fp32 library, via Trainer (command line's path)", "fast", s.Threads, Median(trainerTimes), true, "fp32");
+        if (kernel is { Count: > 0 }) Row("fp32 library, via Trainer in a notebook kernel", "fast", s.Threads, Median(kernel), true, "fp32");
+        if (defaultMalloc is { Count: > 0 }) Row("fp32 library, glibc's default allocator (child)", "fast", s.Threads, Median(defaultMalloc), true, "fp32");
+        double TorchMs(string precision, string graph, string key = "train_ms") =>
+            torch.FirstOrDefault(r => r.Precision == precision && r.Graph == graph) is { } r && Doubles(r.Json[key]) is { Count: > 0 } ms ? Median(ms) : double.NaN;
+        foreach (var r in torch)
+            Row($"PyTorch {r.Json["torch"]} {r.Precision}{(r.Precision == "bf16" ? " mixed" : "")}, channels_last, {(r.Graph == "subpixel" ? "sub-pixel form" : "literal graph")} (child)",
+                r.Graph == "subpixel" ? "sub-pixel" : "literal", s.Threads, TorchMs(r.Precision, r.Graph), true, r.Precision);
+        if (double.IsFinite(TorchMs("fp32", "literal", "forward_ms"))) Row("PyTorch forward only fp32 (child)", "literal", s.Threads, TorchMs("fp32", "literal", "forward_ms"), false, "fp32");
         AnsiConsole.Write(t);
+        // Every PyTorch child checks the two forms against each other in fp32 before timing (it fails otherwise).
+        if (torch.FirstOrDefault() is { } check)
+            AnsiConsole.WriteLine($"PyTorch's sub-pixel form against its literal graph (fp32, same weights and batch): logits max abs diff " +
+                $"{check.Json["subpixel_logits_max_abs_diff"]}, weight gradients max relative diff {check.Json["subpixel_grad_max_rel_diff"]}");
+
+        NeighbourTable(s, neighbours);
 
         var m = new Table().Border(TableBorder.Markdown).Title("Data and memory").AddColumns("measure", "value");
         if (loading is not null)
@@ -482,41 +529,34 @@ internal static class BenchCommand
             m.AddRow("load MNIST from .gz (decompress, verify SHA-256, convert)", F(loading.GzSeconds, "0.00") + " s");
             m.AddRow("load MNIST from raw IDX (verify, convert)", F(loading.RawSeconds, "0.00") + " s");
         }
-        double? peak = null, growth = null, evalSeconds = null;
         if (memory is not null)
         {
-            peak = memory["peak_rss_mib"]!.GetValue<double>();
             var after = Doubles(memory["rss_after_runs_mib"])!;
-            growth = after[^1] - after[0];
-            evalSeconds = memory["eval_s"]!.GetValue<double>();
-            m.AddRow("peak RSS, training (20 steps) + evaluation of all 10,000 test images, one process", F(peak.Value, "0") + " MiB");
+            m.AddRow("peak RSS, training (20 steps) + evaluation of all 10,000 test images, one process", F(memory["peak_rss_mib"]!.GetValue<double>(), "0") + " MiB");
             m.AddRow("RSS after each of 3 trainings (20 steps + evaluation) in one process", string.Join(" → ", after.Select(a => F(a, "0"))) + " MiB");
-            m.AddRow("evaluation of 10,000 test images", F(evalSeconds.Value, "0.0") + " s");
+            m.AddRow("evaluation of 10,000 test images", F(memory["eval_s"]!.GetValue<double>(), "0.0") + " s");
         }
         AnsiConsole.Write(m);
 
-        var trainer = Median(trainerTimes);
-        var bf16Config = configs.FirstOrDefault(c => c.Compute == ScalarType.BFloat16 && c.Train && c.Threads == s.Threads);
-        var goals = new Table().Border(TableBorder.Markdown).Title("Goals (issue 4)").AddColumns("goal", "measured", "met");
-        void Goal(string goal, string measured, bool? met) => goals.AddRow(goal, measured, met is null ? "n/a" : met.Value ? "yes" : "no");
-        var fraction = s.Batch * 1000 / library * trainFlops / 1e9 / Peak("fp32", s.Threads);
-        Goal("fp32 training ≥ 85% of fp32 GEMM peak", F(100 * fraction, "0") + "%", double.IsFinite(fraction) ? fraction >= 0.85 : null);
-        var vsTorch = torchMs is { Count: > 0 } ? Median(torchMs) / library : double.NaN;
-        Goal("fp32 training ≥ 1.25× PyTorch", F(vsTorch, "0.00") + "×", double.IsFinite(vsTorch) ? vsTorch >= 1.25 : null);
-        var vsBf16 = bf16Config is not null ? library / Median(times[bf16Config]) : double.NaN;
-        Goal("bf16 ≥ 1.6× fp32", F(vsBf16, "0.00") + "×", double.IsFinite(vsBf16) ? vsBf16 >= 1.6 : null);
-        var twoEpochs = TwoEpochSteps * trainer / 1000 + (evalSeconds ?? 0);
-        Goal($"two-epoch run ≤ 240 s fp32 ({TwoEpochSteps} × Trainer step + evaluation; projected)", F(twoEpochs, "0") + " s", twoEpochs <= 240);
-        if (bf16Config is not null)
-        {
-            var twoEpochsBf16 = TwoEpochSteps * Median(times[bf16Config]) / 1000 + (evalSeconds ?? 0);
-            Goal($"two-epoch run ≤ 150 s bf16 (projected)", F(twoEpochsBf16, "0") + " s", twoEpochsBf16 <= 150);
-        }
-        var vsKernel = kernel is { Count: > 0 } ? Median(kernel) / trainer : double.NaN;
-        Goal("notebook kernel within 10% of the command line", F(vsKernel, "0.00") + "× the command line's step time", double.IsFinite(vsKernel) ? vsKernel <= 1.10 : null);
-        Goal("peak RSS training + evaluation ≤ 1.5 GB", peak is { } p ? F(p, "0") + " MiB" : "n/a", peak is { } p2 ? p2 * 1024 * 1024 <= 1.5e9 : null);
-        Goal("3 trainings grow RSS ≤ 50 MB", growth is { } gr ? F(gr, "0") + " MiB" : "n/a", growth is { } gr2 ? gr2 * 1024 * 1024 <= 50e6 : null);
-        Goal("load compressed MNIST < 1 s", loading is not null ? F(loading.GzSeconds, "0.00") + " s" : "n/a", loading is not null ? loading.GzSeconds < 1 : null);
+        // Issue 10's goals, as ratios of medians from this one run.
+        double StepMs(GraphForm graph, ScalarType type) =>
+            configs.FirstOrDefault(c => c.Graph == graph && c.Compute == type && c.Train && c.Threads == s.Threads && c.ChannelsLast) is { } c ? Median(times[c]) : double.NaN;
+        var fastFp32 = StepMs(GraphForm.Fast, ScalarType.Float32);
+        var goals = new Table().Border(TableBorder.Markdown).Title("Goals (issue 10; ratios from this run)").AddColumns("measure", "goal", "measured", "met");
+        void Goal(string measure, string goal, double value, string format, Func<double, bool> met) =>
+            goals.AddRow(measure, goal, F(value, format), double.IsFinite(value) ? met(value) ? "yes" : "no" : "n/a");
+        Goal("fp32 step, fast graph vs PyTorch's literal graph (bench/torch_step.py, same settings)", "≥ 1.5×", TorchMs("fp32", "literal") / fastFp32, "0.00×", v => v >= 1.5);
+        Goal("fp32 step, fast vs the project's own literal graph", "≥ 1.5×", StepMs(GraphForm.Literal, ScalarType.Float32) / fastFp32, "0.00×", v => v >= 1.5);
+        var neighbour = neighbours.FirstOrDefault(n => n.Setting.IsLibraryDefault && n.Setting.Threads == s.Threads);
+        Goal($"step with one busy neighbour vs idle, {s.Threads} thread(s), library's OpenMP default", "≤ 2.0× slower",
+            neighbour is null ? double.NaN : Median(neighbour.Busy) / Median(neighbour.Idle), "0.00×", v => v <= 2.0);
+        Goal("bf16 fast vs PyTorch fp32 literal", "≥ 2.5×", TorchMs("fp32", "literal") / StepMs(GraphForm.Fast, ScalarType.BFloat16), "0.00×", v => v >= 2.5);
+        Goal("fp32 fast vs PyTorch running the same sub-pixel form", "≥ 1.0×", TorchMs("fp32", "subpixel") / fastFp32, "0.00×", v => v >= 1.0);
+        var fastGFlops = s.Batch * 1000 / fastFp32 * FlopsPerImage("fast", train: true) / 1e9;
+        Goal("fp32 fast step as % of the measured oneDNN fp32 ceiling", "≥ 60%",
+            100 * fastGFlops / (ceilings.FirstOrDefault(c => c.Name == Ceiling.Conv && c.Precision == "fp32" && c.Threads == s.Threads)?.GFlops ?? double.NaN), "0'%'", v => v >= 60);
+        goals.AddRow("two-epoch `train` wall time, fast vs literal, one after the other", "≤ 0.65×", "see docs/performance.md (full runs)", "");
+        goals.AddRow("full-length test PSNR, fast vs literal (same seed)", "within 0.05 dB", "see docs/performance.md (full runs)", "");
         AnsiConsole.Write(goals);
         AnsiConsole.MarkupLineInterpolated($"load average at the end: {LoadAverage()}");
     }

@@ -10,7 +10,8 @@ namespace MnistDenoise.Runtime;
 /// <summary>
 /// Makes TorchSharp's native library load on Linux distributions whose libstdc++ is older than GCC 13
 /// (Debian 12, Ubuntu 22.04). Call <see cref="EnsureLoaded"/> before the first use of <c>torch</c>;
-/// it is idempotent, thread-safe, and does nothing on Windows, macOS or an up-to-date Linux.
+/// it is idempotent, thread-safe, and does nothing on Windows, macOS or an up-to-date Linux. On every Linux it also sets
+/// libgomp's spin-wait and thread-count defaults first (<see cref="OpenMpSettings.ApplyDefaults"/>), which must happen before libtorch loads.
 /// </summary>
 /// <remarks>
 /// The problem: TorchSharp 0.107's <c>libLibTorchSharp.so</c> declares that it needs the symbol version
@@ -52,6 +53,8 @@ public static class LibTorchLoader
         lock (Gate)
         {
             if (_status is not null) return;
+            // First, before libtorch_cpu.so pulls in libgomp: libgomp reads its settings once, when it loads.
+            OpenMpSettings.ApplyDefaults();
             _status = LoadCore();
         }
     }

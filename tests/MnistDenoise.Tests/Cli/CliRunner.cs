@@ -9,10 +9,17 @@ internal static class CliRunner
 
     public static Result Run(params string[] args) => RunIn(null, TimeSpan.FromMinutes(5), args);
 
+    /// <summary>Runs it with environment changes: a null value removes the variable from the child's environment.</summary>
+    public static Result Run(IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Wait(Process.Start(StartInfo(null, args, environment))!, TimeSpan.FromMinutes(5), args);
+
     /// <summary>Runs in <paramref name="workingDirectory"/> (null: this process's), killed after <paramref name="timeout"/>.</summary>
-    public static Result RunIn(string? workingDirectory, TimeSpan timeout, params string[] args)
+    public static Result RunIn(string? workingDirectory, TimeSpan timeout, params string[] args) =>
+        Wait(Process.Start(StartInfo(workingDirectory, args))!, timeout, args);
+
+    private static Result Wait(Process started, TimeSpan timeout, string[] args)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        using var process = started;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
@@ -26,13 +33,16 @@ internal static class CliRunner
     /// <summary>Starts the command line without waiting, output and error redirected.</summary>
     public static Process Start(string? workingDirectory, params string[] args) => Process.Start(StartInfo(workingDirectory, args))!;
 
-    private static ProcessStartInfo StartInfo(string? workingDirectory, string[] args)
+    private static ProcessStartInfo StartInfo(string? workingDirectory, string[] args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mnist-denoise.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         return psi;
     }
 }
