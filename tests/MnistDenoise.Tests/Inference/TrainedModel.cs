@@ -12,7 +12,17 @@ namespace MnistDenoise.Tests.Inference;
 internal static class TrainedModel
 {
     private static readonly TrainingOptions Options = new() { TrainSize = 600, BatchSize = 20, Epochs = 1, Seed = 11 };
-    private static readonly string Folder = Directory.CreateTempSubdirectory("mnist-denoise-trained-").FullName;
+    private static readonly string Folder = CreateFolder();
+
+    private static string CreateFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("mnist-denoise-trained-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        };
+        return folder;
+    }
 
     private static readonly Lazy<string> CheckpointFile = new(() =>
     {
