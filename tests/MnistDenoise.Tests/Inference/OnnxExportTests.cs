@@ -126,3 +126,17 @@ public class OnnxExportTests
         Assert.True(expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max() <= 1e-5);
     }
 }
+
+public class InferenceBenchmarkTests
+{
+    [Fact]
+    public void Compare_times_both_engines_on_the_same_batch_and_reports_their_agreement()
+    {
+        using var model = TrainedModel.Load();
+        var timing = MnistDenoise.Inference.InferenceBenchmark.Compare(model, batchSize: 8, passes: 2, warmup: 1);
+        Assert.Equal((8, 2), (timing.BatchSize, timing.Passes));
+        Assert.True(timing.TorchMsPerBatch > 0 && timing.OnnxMsPerBatch > 0);
+        Assert.True(timing.MaxAbsDifference <= 1e-5, $"{timing.MaxAbsDifference:E2}");
+        Assert.Equal(8 / timing.OnnxMsPerBatch * 1000, timing.OnnxImagesPerSecond, 6);
+    }
+}
