@@ -110,7 +110,7 @@ public static class DigitImage
     /// Frames a grayscale picture (values in [0, 1], row by row) as an MNIST digit: flips it if asked (or, with
     /// <see cref="InvertMode.Auto"/>, if its border is mostly light), stretches the contrast from the background
     /// (the border's median) to the brightest ink, fits the ink's bounding box into 20×20 keeping the aspect ratio,
-    /// and centres it by mass in 28×28.
+    /// and centres it by mass in 28×28. A 28×28 picture is only flipped (if needed): it is taken as framed already.
     /// </summary>
     /// <exception cref="ArgumentException">The picture is (almost) one flat colour: there is no digit to find.</exception>
     public static DigitInput Frame(float[] gray, int width, int height, InvertMode invert = InvertMode.Auto)
@@ -135,18 +135,19 @@ public static class DigitImage
             throw new ArgumentException(
                 $"no digit found: the picture is almost one flat colour (background {background:0.00}, brightest ink {peak:0.00}, on a 0-1 scale" +
                 (invert == InvertMode.Auto ? "; if the digit is dark on light, or light on dark, say so with --invert always or never)." : ")."));
+        // A picture of MNIST's own size is taken as framed already (MNIST's files, a digit saved from a notebook), colours
+        // flipped if needed but values untouched: a noisy one would otherwise lose its noise floor to the contrast stretch
+        // and have its noise counted as ink, the whole field shrunk into 20×20.
+        if (width == Side && height == Side)
+            return new DigitInput(ink, flip, width, height);
         for (var i = 0; i < ink.Length; i++)
             ink[i] = Math.Clamp((ink[i] - background) / (peak - background), 0f, 1f);
 
-        // The ink's bounding box.
-        int left = width, right = -1, top = height, bottom = -1;
-        for (var y = 0; y < height; y++)
-            for (var x = 0; x < width; x++)
-                if (ink[y * width + x] > InkThreshold)
-                {
-                    left = Math.Min(left, x); right = Math.Max(right, x);
-                    top = Math.Min(top, y); bottom = Math.Max(bottom, y);
-                }
+        // The ink's bounding box, found on a 3×3 median-filtered copy so that scattered noise does not count as ink (a
+        // stroke two or more pixels wide survives the filter); if nothing survives (thin strokes), on the picture itself.
+        var (left, top, right, bottom) = InkBox(Median3x3(ink, width, height), width, height) is { Right: >= 0 } box
+            ? box
+            : InkBox(ink, width, height);
         var (boxWidth, boxHeight) = (right - left + 1, bottom - top + 1);
 
         // Fit the box into 20×20, aspect ratio kept.
@@ -176,6 +177,41 @@ public static class DigitImage
                     pixels[ty * Side + tx] = fitted[y * fittedWidth + x];
             }
         return new DigitInput(pixels, flip, width, height);
+    }
+
+    private static (int Left, int Top, int Right, int Bottom) InkBox(float[] ink, int width, int height)
+    {
+        int left = width, right = -1, top = height, bottom = -1;
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                if (ink[y * width + x] > InkThreshold)
+                {
+                    left = Math.Min(left, x); right = Math.Max(right, x);
+                    top = Math.Min(top, y); bottom = Math.Max(bottom, y);
+                }
+        return (left, top, right, bottom);
+    }
+
+    // Each pixel replaced by the median of its 3×3 neighbourhood (edges: the neighbours that exist).
+    private static float[] Median3x3(float[] values, int width, int height)
+    {
+        var result = new float[values.Length];
+        Parallel.For(0, height, y =>
+        {
+            Span<float> window = stackalloc float[9];
+            for (var x = 0; x < width; x++)
+            {
+                var n = 0;
+                for (var dy = -1; dy <= 1; dy++)
+                    for (var dx = -1; dx <= 1; dx++)
+                        if (y + dy >= 0 && y + dy < height && x + dx >= 0 && x + dx < width)
+                            window[n++] = values[(y + dy) * width + x + dx];
+                var used = window[..n];
+                used.Sort();
+                result[y * width + x] = used[n / 2];
+            }
+        });
+        return result;
     }
 
     // The outermost ring of pixels, about 5% of the shorter side thick (at least one pixel).
