@@ -160,8 +160,9 @@ public sealed class Denoiser : IDisposable
                 var sideBySide = Path.Combine(outputFolder, names[i] + SideBySideSuffix);
                 try
                 {
-                    AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng());
-                    AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng());
+                    // Atomic (no half-written picture under the final name) but not fsynced: they can be made again.
+                    AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng(), flushToDisk: false);
+                    AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng(), flushToDisk: false);
                     written[i] = new DenoiseOutcome(chunk[i], denoised, sideBySide, null, picture.Inverted);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
