@@ -3,7 +3,9 @@ using MnistDenoise.Cli;
 using MnistDenoise.Runtime;
 
 // mnist-denoise: the tutorial from the command line. Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled.
-LibTorchLoader.EnsureLoaded();
+// 'denoise' loads libtorch only for its torch engine (Denoiser does it), so that '--engine onnx' runs on ONNX Runtime alone.
+if (args is not ["denoise", ..])
+    LibTorchLoader.EnsureLoaded();
 
 var root = new RootCommand(
     "Train and evaluate the tutorial's convolutional denoising autoencoder on MNIST (TorchSharp).")
@@ -12,5 +14,7 @@ var root = new RootCommand(
     ReconstructCommand.Create(),
     BenchCommand.Create(),
     ResultsCommand.Create(),
+    DenoiseCommand.Create(),
+    ExportCommand.Create(),
 };
 return CommandLineApp.Run(root, args);

@@ -7,7 +7,7 @@ namespace NotebookRunner;
 /// <summary>
 /// Writes a notebook as a .NET 10 file-based app (<c>dotnet run app.cs</c>), Microsoft's suggested path away from
 /// .NET Interactive: <c>#r "nuget: X, v"</c> becomes <c>#:package X@v</c>, a <c>#r</c> of a project's built DLL
-/// becomes <c>#:project</c> of that project, <c>#!import</c> is inlined, using directives move to the top, markdown
+/// becomes <c>#:project</c> of that project, <c>#!import</c> is inlined (except <c>build.dib</c>, which <c>#:project</c> replaces), using directives move to the top, markdown
 /// becomes comments, and the notebook-only calls (<c>display</c>, the kernel's cancellation token) get a small shim.
 /// Cells become one top-level program, so a notebook that redeclares a variable in a later cell does not export.
 /// </summary>
@@ -24,6 +24,9 @@ public static partial class FileBasedAppExporter
 
     [GeneratedRegex("""^using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>, ]+)?\s*;\s*(//.*)?$""")]
     private static partial Regex UsingDirective();
+
+    /// <summary>The notebooks' first import, which builds the library for the #r that follows; an app's #:project does that.</summary>
+    public const string BuildFile = "build.dib";
 
     /// <summary>The kernel's cancellation token, which exported apps replace with Ctrl+C's.</summary>
     public const string KernelCancellationToken = "KernelInvocationContext.Current.CancellationToken";
@@ -100,6 +103,12 @@ public static partial class FileBasedAppExporter
             }
             else if (Import().Match(line) is { Success: true } import)
             {
+                if (Path.GetFileName(import.Groups["path"].Value) == BuildFile)
+                {
+                    // The notebooks' build step; #:project builds the library when the app is built.
+                    state.Body.AppendLine($"// (notebook only) {line.Trim()}: #:project below builds the library instead.");
+                    continue;
+                }
                 var path = Path.GetFullPath(Path.Combine(folder, import.Groups["path"].Value));
                 if (!state.Imported.Add(path)) continue;
                 state.Body.AppendLine($"// From {import.Groups["path"].Value} (the notebook imports it with #!import):");

@@ -56,12 +56,14 @@ public sealed partial class CommittedNotebookTests
     }
 
     [Theory, MemberData(nameof(Notebooks))]
-    public void Starts_with_the_package_references_and_the_shared_setup(string name)
+    public void Starts_by_building_the_library_then_the_package_references_and_the_shared_setup(string name)
     {
         var sources = Committed(name).CodeCells.Select(c => ExecutedNotebook.Text(c["source"])).ToList();
         var references = sources.FindIndex(s => s.Contains("#r \"nuget: TorchSharp-cpu"));
         Assert.InRange(references, 0, 1);   // after the parameters cell, if there is one
         Assert.Contains("#r \"../lib/MnistDenoise/bin/Release/net10.0/MnistDenoise.dll\"", sources[references]);
+        // Built (or found up to date) by the same cell, before its #r of the DLL resolves: a fresh clone runs from the top.
+        Assert.StartsWith("#!import build.dib\n", sources[references]);
         Assert.Equal("#!import setup.dib", sources[references + 1].Trim());
     }
 

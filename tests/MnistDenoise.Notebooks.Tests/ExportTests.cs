@@ -43,6 +43,7 @@ public sealed class ExportTests
         var source = File.ReadAllText(app);
         Assert.Contains("#:package Plotly.NET.Interactive@6.0.0", source);
         Assert.Contains("NotebookSetup.Apply();", source);                        // setup.dib, inlined
+        Assert.DoesNotContain("Building the library", source);                    // build.dib is not: #:project builds it
         Assert.Contains("NotebookApp.CancellationToken", source);                 // Ctrl+C instead of the kernel's token
         Assert.DoesNotContain("KernelInvocationContext.Current.CancellationToken", source);
         Assert.Contains("int epochs = 2;", source);                               // the parameters cell, with its defaults

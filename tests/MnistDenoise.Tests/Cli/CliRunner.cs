@@ -17,6 +17,10 @@ internal static class CliRunner
     public static Result RunIn(string? workingDirectory, TimeSpan timeout, params string[] args) =>
         Wait(Process.Start(StartInfo(workingDirectory, args))!, timeout, args);
 
+    /// <summary>Like <see cref="Run(string[])"/>, with extra environment variables for the child.</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run(environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value), args);
+
     private static Result Wait(Process started, TimeSpan timeout, string[] args)
     {
         using var process = started;
