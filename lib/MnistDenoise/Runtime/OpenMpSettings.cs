@@ -24,11 +24,12 @@ namespace MnistDenoise.Runtime;
 public static partial class OpenMpSettings
 {
     /// <summary>
-    /// The library's default <c>GOMP_SPINCOUNT</c> (libgomp's own default is 300,000). PROVISIONAL: chosen before a quiet
-    /// measurement; <c>mnist-denoise bench</c>'s busy-neighbour table compares it with the alternatives, and this is the
-    /// one value to change.
+    /// The library's default <c>GOMP_SPINCOUNT</c> (libgomp's own default is 300,000). Chosen from <c>mnist-denoise bench</c>'s
+    /// busy-neighbour table on a quiet 2-core Emerald Rapids VM (docs/performance.md): of 0, 1,000, 10,000, 100,000,
+    /// 300,000 and a passive wait, 1,000 had the fastest idle step (351 ms against libgomp's 378) and a busy neighbour
+    /// cost it 1.82× (libgomp's default: 2.29×; passive and 0 spin cost 10–20% idle for 1.72×).
     /// </summary>
-    public const string DefaultSpinCount = "10000";
+    public const string DefaultSpinCount = "1000";
 
     /// <summary>The variables with which a user chooses the wait behaviour; if either is set, the library sets neither.</summary>
     public static readonly IReadOnlyList<string> WaitVariables = ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT"];
@@ -54,7 +55,7 @@ public static partial class OpenMpSettings
         lock (Gate) return _status ??= Apply();
     }
 
-    /// <summary>What <see cref="ApplyDefaults"/> did (e.g. "GOMP_SPINCOUNT=10000 (library default); OMP_NUM_THREADS=2 (…)"); null before it ran.</summary>
+    /// <summary>What <see cref="ApplyDefaults"/> did (e.g. "GOMP_SPINCOUNT=1000 (library default); OMP_NUM_THREADS=2 (…)"); null before it ran.</summary>
     public static string? Status => _status;
 
     private static string Apply()
