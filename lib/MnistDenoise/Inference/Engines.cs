@@ -45,7 +45,11 @@ public sealed class TorchEngine : IDenoiseEngine
         try
         {
             Checkpoint.Load(model, path);
-            return new TorchEngine(model, owned: true);
+            var engine = new TorchEngine(model, owned: true);
+            // oneDNN compiles its kernels for each new input shape on first use (tens of milliseconds per layer); one pass
+            // over a zero batch of the denoiser's batch size does that while the model loads, not on the first pictures.
+            engine.Reconstruct(new float[Denoiser.BatchSize * ConvAutoencoder.ImageSize * ConvAutoencoder.ImageSize], Denoiser.BatchSize);
+            return engine;
         }
         catch
         {
