@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using MnistDenoise.Corruption;
 using MnistDenoise.Data;
 using MnistDenoise.Evaluation;
+using MnistDenoise.Inference;
 using MnistDenoise.Model;
 using MnistDenoise.Runtime;
 using MnistDenoise.Training;
@@ -132,8 +133,11 @@ internal static partial class BenchCommand
             neighbours = Neighbours(s);
         }
         var loading = LoadingTimes();
+        // Inference engines: TorchSharp's forward against ONNX Runtime on the same model (exported in memory) and batch.
+        InferenceTiming inference;
+        using (var model = new ConvAutoencoder(seed: 1)) inference = InferenceBenchmark.Compare(model, s.Batch);
 
-        Report(s, machine, ceilings, configs, times, trainerTimes, defaultMalloc, torch, kernel, memory, loading, neighbours);
+        Report(s, machine, ceilings, configs, times, trainerTimes, defaultMalloc, torch, kernel, memory, loading, neighbours, inference);
     }
 
     // PyTorch children: the tutorial's literal graph in fp32 (the goals' baseline) and the same sub-pixel form as the
@@ -465,7 +469,7 @@ internal static partial class BenchCommand
 
     private static void Report(Settings s, BenchMachine machine, List<Ceiling> ceilings, List<StepConfig> configs,
         Dictionary<StepConfig, List<double>> times, List<double> trainerTimes, List<double>? defaultMalloc, List<TorchRun> torch,
-        List<double>? kernel, JsonObject? memory, Loading? loading, List<NeighbourResult> neighbours)
+        List<double>? kernel, JsonObject? memory, Loading? loading, List<NeighbourResult> neighbours, InferenceTiming inference)
     {
         var (literalForward, subPixelForward, fastForward) = ForwardFlopsPerImage();
         // backward ≈ 2 forwards
@@ -522,6 +526,14 @@ internal static partial class BenchCommand
                 $"{check.Json["subpixel_logits_max_abs_diff"]}, weight gradients max relative diff {check.Json["subpixel_grad_max_rel_diff"]}");
 
         NeighbourTable(s, neighbours);
+
+        var inf = new Table().Border(TableBorder.Markdown)
+            .Title($"Inference, batch {inference.BatchSize} (median of {inference.Passes} passes, engines alternating; one model, exported to ONNX in memory)")
+            .AddColumns("engine", "ms per batch", "images/s");
+        inf.AddRow("TorchSharp (fast graph, fp32, inference mode)", F(inference.TorchMsPerBatch, "0.0"), F(inference.TorchImagesPerSecond, "0"));
+        inf.AddRow("ONNX Runtime (CPU provider; the exported literal graph)", F(inference.OnnxMsPerBatch, "0.0"), F(inference.OnnxImagesPerSecond, "0"));
+        AnsiConsole.Write(inf);
+        AnsiConsole.WriteLine($"Largest difference between the two engines' output pixels: {inference.MaxAbsDifference:E1}");
 
         var m = new Table().Border(TableBorder.Markdown).Title("Data and memory").AddColumns("measure", "value");
         if (loading is not null)
