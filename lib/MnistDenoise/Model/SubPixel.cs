@@ -43,6 +43,12 @@ public static class SubPixel
         return taps;
     }
 
+    private static void CheckKernel(Tensor w)
+    {
+        if (w.dim() != 4 || w.shape[0] != Ops.KernelSize || w.shape[1] != Ops.KernelSize)
+            throw new ArgumentException($"Expected a kernel shaped (5, 5, in, out); got ({string.Join(", ", w.shape)}).", nameof(w));
+    }
+
     private static float[,,] BuildTaps()
     {
         var taps = new float[2, 3, Ops.KernelSize];
@@ -58,8 +64,7 @@ public static class SubPixel
     /// </summary>
     public static Tensor MergedKernel(Tensor w)
     {
-        if (w.dim() != 4 || w.shape[0] != Ops.KernelSize || w.shape[1] != Ops.KernelSize)
-            throw new ArgumentException($"Expected a kernel shaped (5, 5, in, out); got ({string.Join(", ", w.shape)}).", nameof(w));
+        CheckKernel(w);
         using var taps = tensor(Taps, dtype: w.dtype, device: w.device);
         // [o, a, b, i, s, t] = Σ_h,w Taps[a, s, h] · Taps[b, t, w] · W[h, w, i, o]
         var merged = einsum("ash,btw,hwio->oabist", taps, taps, w);
@@ -75,8 +80,7 @@ public static class SubPixel
     /// </summary>
     public static Tensor PhaseKernel(Tensor w)
     {
-        if (w.dim() != 4 || w.shape[0] != Ops.KernelSize || w.shape[1] != Ops.KernelSize)
-            throw new ArgumentException($"Expected a kernel shaped (5, 5, in, out); got ({string.Join(", ", w.shape)}).", nameof(w));
+        CheckKernel(w);
         using var taps = tensor(PhaseTaps, dtype: w.dtype, device: w.device);
         // [o, a, b, i, p, q, s, t] = Σ_h,w PhaseTaps[a, p, s, h] · PhaseTaps[b, q, t, w] · W[h, w, i, o]
         var kernel = einsum("apsh,bqtw,hwio->oabipqst", taps, taps, w);
