@@ -14,7 +14,8 @@ internal sealed record RunMetrics(
     double[] PicturedPsnrNoisy, double[] PicturedPsnrReconstructed, double WallSeconds,
     string Precision = "fp32", double? PeakRssMib = null,
     string Corruption = "", double TestMeanImagePsnrNoisy = double.NaN, double TestMeanImagePsnrReconstructed = double.NaN,
-    double TestSsimNoisy = double.NaN, double TestSsimReconstructed = double.NaN, string Graph = "")
+    double TestSsimNoisy = double.NaN, double TestSsimReconstructed = double.NaN, string Graph = "",
+    string Schedule = "constant", string Loss = "xent")
 {
     /// <summary>SHA-256 of the checkpoint file these metrics belong to (the autoencoder.weights beside them).</summary>
     public string? CheckpointSha256 { get; init; }
@@ -33,7 +34,8 @@ internal sealed record RunMetrics(
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
         pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
         o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", PeakResidentMib(),
-        e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim, o.Graph.ToString().ToLowerInvariant());
+        e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim, o.Graph.ToString().ToLowerInvariant(),
+        TrainCommand.ScheduleNames[o.Schedule], TrainCommand.LossNames[o.Loss]);
 
     // The process's peak resident memory (Linux only): training plus evaluation, the figure docs/performance.md tracks.
     private static double? PeakResidentMib()

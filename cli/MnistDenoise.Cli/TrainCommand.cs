@@ -51,19 +51,38 @@ internal static class TrainCommand
         resume.ExistingCheckpoint("Pass the autoencoder.weights that an earlier train wrote.");
         var corruption = SharedOptions.Corruption();
         var graph = SharedOptions.Graph();
+        var schedule = new Option<string>("--schedule")
+        {
+            Description = "Learning-rate schedule: 'constant' (the tutorial's), 'warmup-cosine' (5% linear warm-up, cosine to 0) or 'one-cycle' (PyTorch's OneCycleLR defaults); each peaks at --lr.",
+            DefaultValueFactory = _ => ScheduleNames[defaults.Schedule],
+        }.AcceptOnlyFromAmong([.. ScheduleNames.Values]);
+        var loss = new Option<string>("--loss")
+        {
+            Description = "What training minimises: 'xent' (the tutorial's sigmoid cross-entropy), 'mse' (squared error of the image, what PSNR scores) or 'l1'.",
+            DefaultValueFactory = _ => LossNames[defaults.Loss],
+        }.AcceptOnlyFromAmong([.. LossNames.Values]);
+        var recipe = new Option<string>("--recipe")
+        {
+            Description = "'tutorial' (default: the post's settings) or 'best': the batch size, learning rate, init, schedule and loss that " +
+                "docs/recipe.md's sweep found best in the same budget (2 epochs of 55,000 images). Options given explicitly override the recipe's.",
+            DefaultValueFactory = _ => "tutorial",
+        }.AcceptOnlyFromAmong("tutorial", "best");
 
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
             "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
         {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption, graph,
+            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption, graph, schedule, loss, recipe,
         };
         command.SetAction(parse =>
         {
             var resumeFile = parse.GetValue(resume);
             var saved = resumeFile is null ? null : ResumeInfo(resumeFile.FullName);
-            // When resuming, an option left out takes the checkpoint's value rather than the default.
-            T Pick<T>(Option<T> option, Func<TrainingOptions, T> fromCheckpoint) =>
-                saved?.Options is { } o && parse.GetResult(option) is null or { Implicit: true } ? fromCheckpoint(o) : parse.GetValue(option)!;
+            // When resuming, an option left out takes the checkpoint's value; otherwise the recipe's, then the default.
+            var recipeDefaults = parse.GetValue(recipe) == "best" ? TrainingOptions.BestRecipe(defaults) : defaults;
+            var basis = saved?.Options ?? recipeDefaults;
+            bool Given<T>(Option<T> option) => parse.GetResult(option) is not (null or { Implicit: true });
+            T Pick<T>(Option<T> option, Func<TrainingOptions, T> fromBasis) =>
+                !Given(option) && (saved?.Options is not null || !ReferenceEquals(basis, defaults)) ? fromBasis(basis) : parse.GetValue(option)!;
             var options = new TrainingOptions
             {
                 Epochs = Pick(epochs, o => o.Epochs),
@@ -78,6 +97,8 @@ internal static class TrainCommand
                 Corruption = Pick(corruption, o => o.Corruption),
                 Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
                 Graph = Pick(graph, o => o.Graph),
+                Schedule = ScheduleNames.Single(p => p.Value == Pick(schedule, o => ScheduleNames[o.Schedule])).Key,
+                Loss = LossNames.Single(p => p.Value == Pick(loss, o => LossNames[o.Loss])).Key,
             };
             // A resumed run writes back beside its checkpoint unless -o says otherwise: the default ./out may hold another run's model.
             var outputDir = resumeFile is not null && parse.GetResult(output) is null or { Implicit: true }
@@ -87,6 +108,18 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    /// <summary>The command line's names of the schedules.</summary>
+    internal static readonly IReadOnlyDictionary<LearningRateSchedule, string> ScheduleNames = new Dictionary<LearningRateSchedule, string>
+    {
+        [LearningRateSchedule.Constant] = "constant", [LearningRateSchedule.WarmupCosine] = "warmup-cosine", [LearningRateSchedule.OneCycle] = "one-cycle",
+    };
+
+    /// <summary>The command line's names of the losses.</summary>
+    internal static readonly IReadOnlyDictionary<ReconstructionLoss, string> LossNames = new Dictionary<ReconstructionLoss, string>
+    {
+        [ReconstructionLoss.CrossEntropy] = "xent", [ReconstructionLoss.MeanSquared] = "mse", [ReconstructionLoss.Absolute] = "l1",
+    };
 
     private static CheckpointInfo ResumeInfo(string path)
     {
@@ -128,7 +161,7 @@ internal static class TrainCommand
                     "the weights will be close to, not bit-identical with, an uninterrupted run).");
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}, {TorchSharp.torch.get_num_threads()} thread(s).");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}, schedule {ScheduleNames[options.Schedule]}, loss {LossNames[options.Loss]}, {TorchSharp.torch.get_num_threads()} thread(s).");
 
         TrainingResult result;
         try

@@ -38,8 +38,15 @@ public sealed class TfAdamOptimizer : IDisposable
         (_beta1Power, _beta2Power) = (Beta1, Beta2); // TF creates the power accumulators at β (step 1's value)
     }
 
-    /// <summary>The step size α (TF's <c>learning_rate</c>).</summary>
-    public float LearningRate { get; }
+    /// <summary>The step size α (TF's <c>learning_rate</c>); a schedule may change it between steps.</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0
+            ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Adam's learning rate must be finite and ≥ 0.");
+    }
+
+    private float _learningRate;
 
     /// <summary>β₁, the decay of the first moment.</summary>
     public float Beta1 { get; }

@@ -91,6 +91,7 @@ public sealed class Trainer : IDisposable
                 using var noiseBefore = _noise.get_state();
                 var batch = data.NextBatch(Options.BatchSize);
                 _batchesDrawn++;
+                _optimizer.LearningRate = (float)(Options.LearningRate * Recipe.Factor(Options.Schedule, _completedSteps, total));
                 var loss = Step(batch);
                 if (!double.IsFinite(loss))
                 {
@@ -169,6 +170,8 @@ public sealed class Trainer : IDisposable
             Differ("noise", saved.NoiseFactor, Options.NoiseFactor);
             Differ("seed", saved.Seed, Options.Seed);
             Differ("precision", saved.Precision, Options.Precision);
+            Differ("schedule", saved.Schedule, Options.Schedule);
+            Differ("loss", saved.Loss, Options.Loss);
             Differ("corruption", saved.ResolveCorruption().Spec, Options.ResolveCorruption().Spec);
             Differ("training images", info.TrainExamples, view.NumExamples);
             if (info.TrainExamples == view.NumExamples && info.TrainLabelsSha256 != labelsSha)
@@ -225,7 +228,7 @@ public sealed class Trainer : IDisposable
         var clean = tensor(batch.Images, [batch.Count, ConvAutoencoder.ImageSize, ConvAutoencoder.ImageSize, 1]).to(_device);
         var noisy = _corruption.Apply(clean, _noise);
         _optimizer.zero_grad();
-        var cost = Ops.cost(_model.forward(noisy, _computeType), clean);
+        var cost = Recipe.Loss(Options.Loss, _model.forward(noisy, _computeType), clean);
         // Checked before backward and step: a NaN or infinite loss must not reach the weights or Adam's moments.
         var value = cost.item<float>();
         if (!float.IsFinite(value)) return value;

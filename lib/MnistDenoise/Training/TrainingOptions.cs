@@ -46,6 +46,12 @@ public sealed record TrainingOptions
     /// </summary>
     public GraphForm Graph { get; init; } = GraphForm.Fast;
 
+    /// <summary>How the learning rate changes over the run (the post: <see cref="LearningRateSchedule.Constant"/>).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>What the step minimises (the post: <see cref="ReconstructionLoss.CrossEntropy"/>).</summary>
+    public ReconstructionLoss Loss { get; init; } = ReconstructionLoss.CrossEntropy;
+
     /// <summary>
     /// The damage done to training inputs, as a spec for <see cref="Corruptions.Parse"/> (e.g. <c>mosaic:4</c>,
     /// <c>gaussian:0.5+saltpepper:0.05</c>); null (the default) is the tutorial's <c>gaussian:</c><see cref="NoiseFactor"/>.
@@ -55,6 +61,23 @@ public sealed record TrainingOptions
     /// <summary>The corruption training uses: <see cref="Corruption"/> parsed, or Gaussian noise of <see cref="NoiseFactor"/> when it is null.</summary>
     /// <exception cref="FormatException"><see cref="Corruption"/> is not a valid spec; the message lists the valid ones.</exception>
     public ICorruption ResolveCorruption() => Corruption is null ? new Gaussian(NoiseFactor) : Corruptions.Parse(Corruption);
+
+    /// <summary>
+    /// The best settings found for this network within the tutorial's budget (2 epochs of 55,000 images) by the sweep in
+    /// docs/recipe.md: everything else (corruption, seed, precision, graph) is kept from <paramref name="options"/>.
+    /// </summary>
+    public static TrainingOptions BestRecipe(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options with
+        {
+            BatchSize = 32,
+            LearningRate = 0.003,
+            Init = WeightInit.Glorot,
+            Schedule = LearningRateSchedule.OneCycle,
+            Loss = ReconstructionLoss.MeanSquared,
+        };
+    }
 
     /// <summary>A fresh autoencoder initialised with <see cref="Init"/> and <see cref="Seed"/>.</summary>
     public ConvAutoencoder CreateModel() => new(Init, Seed) { Form = Graph };
@@ -89,6 +112,10 @@ public sealed record TrainingOptions
         }
         if (!Enum.IsDefined(Graph))
             throw new ArgumentOutOfRangeException(nameof(Graph), Graph, $"{nameof(Graph)} = {Graph} is out of range: use Fast or Literal.");
+        if (!Enum.IsDefined(Schedule))
+            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, $"{nameof(Schedule)} = {Schedule} is out of range: use Constant, WarmupCosine or OneCycle.");
+        if (!Enum.IsDefined(Loss))
+            throw new ArgumentOutOfRangeException(nameof(Loss), Loss, $"{nameof(Loss)} = {Loss} is out of range: use CrossEntropy, MeanSquared or Absolute.");
         if (!Enum.IsDefined(Precision))
             throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} = {Precision} is out of range: use Float32 or BFloat16.");
         var device = Device?.Trim().ToLowerInvariant();
