@@ -15,16 +15,7 @@ public static class ImageGrid
     /// A PNG with one row per entry of <paramref name="rows"/>; every image is <paramref name="side"/>² values,
     /// scaled up <paramref name="scale"/> times (nearest neighbour) and separated by <paramref name="gap"/> pixels.
     /// </summary>
-    public static byte[] ToPng(IReadOnlyList<IReadOnlyList<float[]>> rows, int side = 28, int scale = 3, int gap = 2) =>
-        ToPng(rows, side, scale, gap, SKPngEncoderOptions.Default);
-
-    /// <summary>
-    /// Encoder settings for the many small PNGs of <c>denoise</c>: no row filters and zlib's fastest level. For a 28×28
-    /// digit the file is a few hundred bytes either way; trying every filter on every row is what costs the time.
-    /// </summary>
-    internal static readonly SKPngEncoderOptions FastPng = new(SKPngEncoderFilterFlags.NoFilters, 1);
-
-    internal static byte[] ToPng(IReadOnlyList<IReadOnlyList<float[]>> rows, int side, int scale, int gap, SKPngEncoderOptions encoding)
+    public static byte[] ToPng(IReadOnlyList<IReadOnlyList<float[]>> rows, int side = 28, int scale = 3, int gap = 2)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0 || rows.Any(r => r.Count == 0))
@@ -58,8 +49,7 @@ public static class ImageGrid
         var target = bitmap.GetPixels();
         for (var y = 0; y < height; y++) // rows may be padded in Skia's buffer
             System.Runtime.InteropServices.Marshal.Copy(pixels, y * width, target + y * bitmap.RowBytes, width);
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(encoding) ?? throw new InvalidOperationException("SkiaSharp could not encode the PNG.");
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
 
@@ -72,7 +62,7 @@ public static class ImageGrid
         AtomicFile.WriteAllBytes(path, SideBySide(r, scale));
 
     /// <summary>
-    /// <see cref="ToPng(IReadOnlyList{IReadOnlyList{float[]}}, int, int, int)"/> with a label left of every row (e.g. the method that made it), drawn in DejaVu Sans Mono
+    /// <see cref="ToPng"/> with a label left of every row (e.g. the method that made it), drawn in DejaVu Sans Mono
     /// (embedded, so the picture is the same on every machine), and an optional caption under each column.
     /// </summary>
     public static byte[] ToLabelledPng(IReadOnlyList<IReadOnlyList<float[]>> rows, IReadOnlyList<string> labels,

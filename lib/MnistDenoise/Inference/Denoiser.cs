@@ -11,10 +11,10 @@ namespace MnistDenoise.Inference;
 public sealed record DenoisedPicture(string Source, float[] Input, float[] Output, bool Inverted)
 {
     /// <summary>The reconstruction as a 28×28 grayscale PNG.</summary>
-    public byte[] DenoisedPng() => ImageGrid.ToPng([[Output]], 28, 1, 0, ImageGrid.FastPng);
+    public byte[] DenoisedPng() => ImageGrid.ToPng([[Output]], scale: 1, gap: 0);
 
     /// <summary>The framed input beside the reconstruction, scaled up three times.</summary>
-    public byte[] SideBySidePng() => ImageGrid.ToPng([[Input, Output]], 28, 3, 2, ImageGrid.FastPng);
+    public byte[] SideBySidePng() => ImageGrid.ToPng([[Input, Output]]);
 }
 
 /// <summary>What happened to one input of <see cref="Denoiser.DenoiseFiles"/>: the files written, or why none were.</summary>
@@ -38,9 +38,6 @@ public sealed class Denoiser : IDisposable
 {
     /// <summary>Pictures per forward pass.</summary>
     public const int BatchSize = 256;
-
-    /// <summary>Pictures per forward pass when denoising files: small enough for reading, the network and writing to overlap.</summary>
-    public const int FileChunk = 128;
 
     /// <summary>File extensions taken from a folder (a file named directly is tried whatever its extension).</summary>
     public static readonly IReadOnlyList<string> PictureExtensions = [".png", ".jpg", ".jpeg", ".bmp"];
@@ -131,24 +128,13 @@ public sealed class Denoiser : IDisposable
             else files.Add(input);
         }
 
-        // Three stages overlap: while the network runs on one chunk, the next chunk's pictures are read and framed and the
-        // previous chunk's results are encoded and written, both on the thread pool. Run one after the other, the cores
-        // sat idle at every hand-over (the forward pass alone ran at 1,700 pictures/s, the whole command at 600-850).
-        var chunks = files.Chunk(FileChunk).ToArray();
+        // Two inputs with the same name (a/7.png and b/7.jpg) would write the same output; the later one is refused.
         var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var reading = chunks.Length > 0 ? Task.Run(() => PrepareAll(chunks[0], invert)) : null;
-        Task<DenoiseOutcome[]>? writing = null;
-        for (var c = 0; c < chunks.Length; c++)
+        for (var start = 0; start < files.Count; start += BatchSize)
         {
-            var chunk = chunks[c];
-            var prepared = reading!.GetAwaiter().GetResult();
-            if (c + 1 < chunks.Length)
-            {
-                var next = chunks[c + 1];
-                reading = Task.Run(() => PrepareAll(next, invert));
-            }
-
-            // Two inputs with the same name (a/7.png and b/7.jpg) would write the same output; the later one is refused.
+            var chunk = files.Skip(start).Take(BatchSize).ToArray();
+            var prepared = new (DigitInput? Input, string? Error)[chunk.Length];
+            Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i], invert));
             var names = new string?[chunk.Length];
             for (var i = 0; i < chunk.Length; i++)
             {
@@ -165,48 +151,29 @@ public sealed class Denoiser : IDisposable
 
             var ok = Enumerable.Range(0, chunk.Length).Where(i => prepared[i].Input is not null).ToArray();
             var outputs = Denoise([.. ok.Select(i => prepared[i].Input!.Pixels)]);
-            if (writing is not null)
-                foreach (var outcome in writing.GetAwaiter().GetResult()) Report(outcome);
-            writing = Task.Run(() => WriteAll(chunk, prepared, names, ok, outputs, outputFolder));
+            var written = new DenoiseOutcome[chunk.Length];
+            Parallel.For(0, ok.Length, k =>
+            {
+                var i = ok[k];
+                var picture = new DenoisedPicture(chunk[i], prepared[i].Input!.Pixels, outputs[k], prepared[i].Input!.Inverted);
+                var denoised = Path.Combine(outputFolder, names[i] + DenoisedSuffix);
+                var sideBySide = Path.Combine(outputFolder, names[i] + SideBySideSuffix);
+                try
+                {
+                    // Atomic (no half-written picture under the final name) but not fsynced: they can be made again.
+                    AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng(), flushToDisk: false);
+                    AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng(), flushToDisk: false);
+                    written[i] = new DenoiseOutcome(chunk[i], denoised, sideBySide, null, picture.Inverted);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    written[i] = new DenoiseOutcome(chunk[i], null, null, $"{chunk[i]}: could not write the result ({e.Message}).");
+                }
+            });
+            for (var i = 0; i < chunk.Length; i++)
+                Report(written[i] ?? new DenoiseOutcome(chunk[i], null, null, prepared[i].Error));
         }
-        if (writing is not null)
-            foreach (var outcome in writing.GetAwaiter().GetResult()) Report(outcome);
         return outcomes;
-    }
-
-    private static (DigitInput? Input, string? Error)[] PrepareAll(string[] chunk, InvertMode invert)
-    {
-        var prepared = new (DigitInput?, string?)[chunk.Length];
-        Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i], invert));
-        return prepared;
-    }
-
-    // Encodes and writes one chunk's results; the outcomes come back in the chunk's order.
-    private static DenoiseOutcome[] WriteAll(
-        string[] chunk, (DigitInput? Input, string? Error)[] prepared, string?[] names, int[] ok, float[][] outputs, string outputFolder)
-    {
-        var written = new DenoiseOutcome[chunk.Length];
-        Parallel.For(0, ok.Length, k =>
-        {
-            var i = ok[k];
-            var picture = new DenoisedPicture(chunk[i], prepared[i].Input!.Pixels, outputs[k], prepared[i].Input!.Inverted);
-            var denoised = Path.Combine(outputFolder, names[i] + DenoisedSuffix);
-            var sideBySide = Path.Combine(outputFolder, names[i] + SideBySideSuffix);
-            try
-            {
-                // Atomic (no half-written picture under the final name) but not fsynced: they can be made again.
-                AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng(), flushToDisk: false);
-                AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng(), flushToDisk: false);
-                written[i] = new DenoiseOutcome(chunk[i], denoised, sideBySide, null, picture.Inverted);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                written[i] = new DenoiseOutcome(chunk[i], null, null, $"{chunk[i]}: could not write the result ({e.Message}).");
-            }
-        });
-        for (var i = 0; i < chunk.Length; i++)
-            written[i] ??= new DenoiseOutcome(chunk[i], null, null, prepared[i].Error);
-        return written;
     }
 
     private static bool IsPicture(string path)
