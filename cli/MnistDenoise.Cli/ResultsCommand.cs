@@ -53,6 +53,17 @@ internal static class ResultsCommand
             Description = "The markdown file to write (e.g. docs/results.md); the JSON goes beside it with the extension .json.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", "results.md")),
         };
+        var full = new Option<bool>("--full")
+        {
+            Description = "The tutorial's length, as docs/results.md is made: 2 epochs over all 55,000 training images per corruption, " +
+                "all 10,000 test images (overrides --epochs, --train-size and --eval-size; 56 minutes for both datasets and the 6 default corruptions on 2 cores).",
+        };
+        var models = new Option<DirectoryInfo>("--models")
+        {
+            Description = "Where the trained models are kept, one resumable checkpoint per dataset and corruption " +
+                "(<folder>/<dataset>/<corruption>/autoencoder.weights), for notebook 06 and denoise to reuse.",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "models")),
+        };
         output.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<FileInfo>() is { } file && Directory.Exists(file.FullName))
@@ -62,34 +73,38 @@ internal static class ResultsCommand
         var command = new Command("results", "Train the tutorial's network for each corruption (short runs by default) and write the " +
             "table of PSNR and SSIM for the corrupted input, a 3×3 median, a Gaussian blur and the autoencoder, as markdown and JSON.")
         {
-            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, graph, output,
+            corruptions, datasets, epochs, trainSize, batchSize, evalSize, seed, threads, graph, output, models, full,
         };
         command.SetAction(parse =>
         {
             var specs = parse.GetValue(corruptions) is { Length: > 0 } given ? given : [Corruptions.DefaultSet];
             var list = specs.SelectMany(Corruptions.ParseList).DistinctBy(c => c.Spec).ToArray();
+            var isFull = parse.GetValue(full);
             var options = defaults with
             {
-                Epochs = parse.GetValue(epochs),
-                TrainSize = parse.GetValue(trainSize) is var n && n > 0 ? n : null,
+                Epochs = isFull ? defaults.Epochs : parse.GetValue(epochs),
+                TrainSize = isFull ? null : parse.GetValue(trainSize) is var n && n > 0 ? n : null,
                 BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
                 Graph = parse.GetValue(graph),
             };
             var names = parse.GetValue(datasets)!.Select(KnownDatasets.Canonical).Distinct().ToArray();
-            return Run(list, names, options, parse.GetValue(evalSize), parse.GetValue(output)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.Stop);
+            return Run(list, names, options, isFull ? null : parse.GetValue(evalSize), parse.GetValue(output)!, parse.GetValue(models)!, args: Environment.GetCommandLineArgs().Skip(1), CommandLineApp.Stop);
         });
         return command;
     }
 
     private static int Run(IReadOnlyList<ICorruption> corruptions, IReadOnlyList<string> datasets, TrainingOptions options, int? evalSize,
-        FileInfo output, IEnumerable<string> args, CancellationToken cancellationToken)
+        FileInfo output, DirectoryInfo models, IEnumerable<string> args, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         SharedOptions.WarnAboutThreads(options.Threads);
         // Before any training: the tables must have somewhere to go, and no other run may write the same folder.
         using var folder = OutputFolder.Claim(output.DirectoryName!);
+        using var modelFolder = OutputFolder.Claim(models.FullName);
+        var images = Path.Combine(folder.Path, ImagesFolder);
+        Directory.CreateDirectory(images);
         var results = new List<CorruptionResult>();
         foreach (var dataset in datasets)
         {
@@ -97,13 +112,22 @@ internal static class ResultsCommand
             try { options.Validate(data.Train.NumExamples); }
             catch (ArgumentOutOfRangeException e) { throw new CommandLineApp.UsageException(e.Message.Split(" (Parameter")[0]); }
             var name = KnownDatasets.Spec(dataset).Name;
+            var classNames = KnownDatasets.Spec(dataset).ClassNames;
             foreach (var corruption in corruptions)
             {
-                var images = Math.Min(data.Train.NumExamples, options.TrainSize ?? int.MaxValue);
-                var (result, model) = ConsoleReport.Status(
-                    $"{name}, {corruption.Spec}: training {options.Epochs} epoch(s) on {images:N0} images, then scoring",
-                    () => Restoration.TrainAndScore(name, data, corruption, options, evalSize, cancellationToken: cancellationToken));
-                model.Dispose();
+                var trainImages = Math.Min(data.Train.NumExamples, options.TrainSize ?? int.MaxValue);
+                var saveTo = Restoration.SavedModelPath(modelFolder.Path, dataset, corruption);
+                Directory.CreateDirectory(Path.GetDirectoryName(saveTo)!);
+                var (result, model, scores) = ConsoleReport.Status(
+                    $"{name}, {corruption.Spec}: training {options.Epochs} epoch(s) on {trainImages:N0} images, then scoring",
+                    () => Restoration.TrainAndScoreInDetail(name, data, corruption, options, evalSize, cancellationToken: cancellationToken,
+                        saveTo: saveTo, classNames: classNames));
+                using (model)
+                {
+                    var stem = Slug(dataset, corruption.Spec);
+                    AtomicFile.WriteAllBytes(Path.Combine(images, stem + ".png"), Restoration.SamplesPng(model, data.Test, corruption));
+                    AtomicFile.WriteAllBytes(Path.Combine(images, stem + "-worst.png"), Restoration.WorstPng(model, data.Test, corruption, scores, result.Worst));
+                }
                 results.Add(result);
                 var ae = result.Autoencoder;
                 AnsiConsole.MarkupLineInterpolated(
@@ -115,7 +139,8 @@ internal static class ResultsCommand
         var settings = new ResultsSettings(
             "mnist-denoise " + string.Join(' ', args), options.Epochs, options.TrainSize, options.BatchSize, options.LearningRate,
             options.Init.ToString(), options.Seed, 1234, evalSize, TorchSharp.torch.get_num_threads(), Baselines.DefaultBlurSigma,
-            Math.Round(total.Elapsed.TotalSeconds, 1));
+            Math.Round(total.Elapsed.TotalSeconds, 1), options.Graph.ToString().ToLowerInvariant(),
+            options.Precision == Precision.BFloat16 ? "bf16" : "fp32", CpuDescription(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var markdown = Document(table, settings, results);
         AtomicFile.WriteAllText(output.FullName, markdown);
         var json = Path.ChangeExtension(output.FullName, ".json");
@@ -136,7 +161,18 @@ internal static class ResultsCommand
 
     private sealed record ResultsSettings(
         string Command, int Epochs, int? TrainSize, int BatchSize, double LearningRate, string Init, int Seed, int TestSeed,
-        int? EvalSize, int Threads, double BlurSigma, double WallSeconds);
+        int? EvalSize, int Threads, double BlurSigma, double WallSeconds, string Graph, string Precision, string Cpu, string Date);
+
+    /// <summary>The CPU the table was made on, as every figure in docs/ names it.</summary>
+    private static string CpuDescription() => Runtime.CpuInfo.ReadThisMachine() is { } cpu
+        ? $"{cpu.ModelName} (vendor {cpu.Vendor}, family {cpu.Family}, model {cpu.Model}), {Environment.ProcessorCount} logical CPUs"
+        : $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} logical CPUs";
+
+    /// <summary>The figures' folder, beside the markdown file.</summary>
+    internal const string ImagesFolder = "images";
+
+    /// <summary>The file stem of a figure: e.g. mnist-mosaic-4.</summary>
+    private static string Slug(string dataset, string corruption) => $"{KnownDatasets.Canonical(dataset)}-{Restoration.FileStem(Corruptions.Parse(corruption))}";
 
     private static string Document(string table, ResultsSettings s, IReadOnlyList<CorruptionResult> results)
     {
@@ -164,9 +200,51 @@ internal static class ResultsCommand
         md.AppendLine(string.Create(inv, $"- command: `{s.Command}`"));
         md.AppendLine(string.Create(inv, $"- training per corruption: {s.Epochs} epoch(s) on {(s.TrainSize is { } n ? n.ToString("N0", inv) : "all 55,000")} images, batch {s.BatchSize}, Adam {s.LearningRate}, init {s.Init}, seed {s.Seed}"));
         md.AppendLine(string.Create(inv, $"- test images scored: {(s.EvalSize is { } e ? e.ToString("N0", inv) : "all 10,000")} per dataset, damage seed {s.TestSeed}"));
-        md.AppendLine(string.Create(inv, $"- torch threads: {s.Threads}; wall time of the whole command: {s.WallSeconds:0} s"));
+        md.AppendLine(string.Create(inv, $"- graph {s.Graph}, precision {s.Precision}, torch threads {s.Threads}; CPU: {s.Cpu}; {s.Date}"));
+        md.AppendLine(string.Create(inv, $"- **wall time of the whole command: {s.WallSeconds:0} s ({s.WallSeconds / 60:0.0} min)**, training, scoring and pictures included"));
         foreach (var r in results)
             md.AppendLine(string.Create(inv, $"- {r.Dataset} `{r.Corruption}`: {r.Steps} steps in {r.TrainSeconds:0} s, last epoch's mean training loss {r.FinalEpochLoss:0.0000}"));
+        md.AppendLine();
+        md.Append(Pictures(results));
+        return md.ToString();
+    }
+
+    // One section per dataset and corruption: the first ten test images restored by every method, the classes from
+    // worst to best restored, and the ten worst restored test images.
+    private static string Pictures(IReadOnlyList<CorruptionResult> results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine("## Pictures, classes and the worst images");
+        md.AppendLine();
+        md.AppendLine("Each figure shows the first 10 test images with exactly the damage that was scored; rows are labelled in the picture.");
+        md.AppendLine("Each class table lists the test images' classes from the worst restored to the best (mean PSNR, dB). The last");
+        md.AppendLine("figure of each section shows the 10 test images the autoencoder restores worst, with their class and its PSNR.");
+        foreach (var r in results)
+        {
+            var stem = Slug(r.Dataset, r.Corruption);
+            md.AppendLine();
+            md.AppendLine(string.Create(inv, $"### {r.Dataset}, `{r.Corruption}`"));
+            md.AppendLine();
+            md.AppendLine(string.Create(inv, $"![{r.Dataset} {r.Corruption}: damaged, baselines, autoencoder, original]({ImagesFolder}/{stem}.png)"));
+            if (r.PerClass.Count > 0)
+            {
+                var best = r.BaselineScores.MaxBy(x => x.MeanPsnr)!.Method;
+                md.AppendLine();
+                md.AppendLine(string.Create(inv, $"| class | test images | corrupted input (dB) | {best} (dB) | autoencoder (dB) | autoencoder − {best} (dB) |"));
+                md.AppendLine("|---|---:|---:|---:|---:|---:|");
+                foreach (var c in r.PerClass.OrderBy(c => c.AutoencoderPsnr))
+                    md.AppendLine(string.Create(inv,
+                        $"| {c.Class} | {c.Images:N0} | {c.CorruptedPsnr:0.00} | {c.BestBaselinePsnr:0.00} | {c.AutoencoderPsnr:0.00} | {c.AutoencoderPsnr - c.BestBaselinePsnr:+0.00;−0.00} |"));
+            }
+            if (r.Worst.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine(string.Create(inv, $"Worst restored: test images {string.Join(", ", r.Worst.Select(w => $"{w.Index} ({w.Class}, {w.AutoencoderPsnr:0.0} dB)"))}."));
+                md.AppendLine();
+                md.AppendLine(string.Create(inv, $"![{r.Dataset} {r.Corruption}: the 10 worst restored test images]({ImagesFolder}/{stem}-worst.png)"));
+            }
+        }
         return md.ToString();
     }
 }

@@ -19,7 +19,7 @@ public sealed class NotebookSeriesFixture : IDisposable
         Result = ProcessRun.Runner(
             ["run", .. Repository.Series.Select(n => Path.Combine("notebooks", n)), "-o", OutputFolder,
              "-p", "trainSize=2000", "-p", "epochs=1", "-p", "batchSize=100", "-p", $"checkpoint={Checkpoint}",
-             "-p", $"corruptions={Corruptions}", "-p", "evalSize=300"],
+             "-p", $"corruptions={Corruptions}", "-p", "evalSize=300", "-p", $"models={Path.Combine(_temp.Path, "no-models")}"],
             TimeSpan.FromMinutes(10));
     }
 
@@ -155,7 +155,13 @@ public sealed class NotebookSeriesTests(NotebookSeriesFixture series) : IClassFi
         int Height(int rows) => rows * cell + (rows + 1) * gap;
         const int width = columns * cell + (columns + 1) * gap;
         Assert.Contains(notebook.Pngs, png => ExecutedNotebook.PngSize(png) == (width, Height(3)));          // originals + 2 corruptions
-        Assert.Equal(2, notebook.Pngs.Count(png => ExecutedNotebook.PngSize(png) == (width, Height(5))));  // damaged, median, blur, autoencoder, original
+        // One labelled picture per corruption: damaged, median, blur, (bicubic of block means for the mosaic), autoencoder, original.
+        Assert.Single(notebook.Pngs, png => ExecutedNotebook.PngSize(png) is var (w, h) && h == Height(6) && w > width);
+        Assert.Single(notebook.Pngs, png => ExecutedNotebook.PngSize(png) is var (w, h) && h == Height(5) && w > width);
+        // And the 10 worst restored test images of each: damaged, best baseline, autoencoder, original, with captions below.
+        Assert.Equal(2, notebook.Pngs.Count(png => ExecutedNotebook.PngSize(png) is var (w, h) && h > Height(4) && h < Height(5) && w > width));
+        Assert.Contains("These are NOT the full-length results", text);
+        Assert.Contains("(worst)", text);
 
         foreach (var spec in new[] { "mosaic:4", "gaussian:0.5+saltpepper:0.05" })
         {
@@ -166,6 +172,27 @@ public sealed class NotebookSeriesTests(NotebookSeriesFixture series) : IClassFi
         Assert.Equal(2, Regex.Matches(text, @"\| \| \*autoencoder − best baseline\* \| \*[+−]\d+\.\d\d\* \| \*[+−]\d\.\d{3}\* \|").Count);
         Assert.Matches(@"beats every baseline on both PSNR and SSIM for [0-2] of 2 corruptions \(1 epoch\(s\) on 2,000 images each, 300 test images\)", text);
         var table = notebook.Outputs.Select(o => ExecutedNotebook.Text(o["data"]?["text/plain"])).Single(t => t.Contains("SSIM"));
-        Assert.Equal(2 * 5, Regex.Matches(table, @"^(mosaic:4|gaussian:0\.5\+saltpepper:0\.05)\s", RegexOptions.Multiline).Count);
+        Assert.Equal(6 + 5, Regex.Matches(table, @"^(mosaic:4|gaussian:0\.5\+saltpepper:0\.05)\s", RegexOptions.Multiline).Count);   // methods + margin; the mosaic adds bicubic
+    }
+
+    [Fact]
+    public void Mosaic_and_beyond_loads_the_models_that_results_kept_instead_of_training()
+    {
+        using var temp = new TempFolder();
+        var models = Path.Combine(temp.Path, "models");
+        var cli = Path.Combine(Repository.Root, "cli", "MnistDenoise.Cli", "bin", Repository.Configuration, "net10.0", "mnist-denoise.dll");
+        var made = ProcessRun.Start("dotnet", [cli, "results", "--corruption", "mosaic:4", "--train-size", "300", "--batch-size", "100",
+            "--eval-size", "50", "-o", Path.Combine(temp.Path, "r", "results.md"), "--models", models], Repository.Root, TimeSpan.FromMinutes(3));
+        Assert.True(made.ExitCode == 0, made.ToString());
+
+        var run = ProcessRun.Runner(["run", "notebooks/06-mosaic-and-beyond.ipynb", "-o", temp.Path,
+            "-p", "corruptions=mosaic:4", "-p", $"models={models}", "-p", "evalSize=100"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var text = ExecutedNotebook.Read(Path.Combine(temp.Path, "06-mosaic-and-beyond.ipynb")).AllOutputText;
+        Assert.Contains($"Loading the models in {models} and scoring them on 100 test images", text);
+        Assert.Contains("mosaic:4: loaded", text);
+        Assert.Contains("trained 3 steps of batch 100 on 300 images", text);
+        Assert.DoesNotContain("Training afresh", text);
+        Assert.Contains("(the saved models, 100 test images)", text);
     }
 }

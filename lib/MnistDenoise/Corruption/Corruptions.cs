@@ -21,7 +21,7 @@ public static class Corruptions
         "combine kinds with '+', e.g. gaussian:0.5+saltpepper:0.05";
 
     /// <summary>The corruptions the results table and notebook 06 compare by default.</summary>
-    public const string DefaultSet = "gaussian:0.5, mosaic:4, saltpepper:0.1, occlusion:10x10, mosaic:2+gaussian:0.3";
+    public const string DefaultSet = "gaussian:0.5, mosaic:4, mosaic:7, mosaic:2+gaussian:0.3, saltpepper:0.1, occlusion:10x10";
 
     /// <summary>Reads a spec such as <c>gaussian:0.5+saltpepper:0.05</c> (case and spaces around parts are ignored).</summary>
     /// <exception cref="FormatException">The spec is empty, names an unknown kind, or a parameter is missing or out of range; the message lists the valid kinds.</exception>

@@ -46,7 +46,13 @@ public sealed record DatasetSpec(
         new("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
         new("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
         new("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
-        [new Uri("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")]);
+        [new Uri("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")])
+    {
+        ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    };
+
+    /// <summary>What each label means, indexed by label (default: the digits 0 to 9).</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
     /// <summary>The four files: train images, train labels, test images, test labels.</summary>
     public IReadOnlyList<DatasetFile> Files => [TrainImages, TrainLabels, TestImages, TestLabels];

@@ -46,6 +46,26 @@ public static class Baselines
         return x.permute(0, 2, 3, 1).contiguous().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The classic way to undo pixelation: the means of the <paramref name="block"/>×<paramref name="block"/> blocks
+    /// (aligned to the top-left corner, as <see cref="Corruption.Mosaic"/> makes them) upscaled back with bicubic
+    /// interpolation (sample points at the block centres, edges repeated), clamped to [0, 1]. On a mosaic this turns the
+    /// blocks into smooth ramps; where noise was added after the mosaic it also averages the noise within each block.
+    /// </summary>
+    public static Tensor BicubicFromBlocks(Tensor images, int block)
+    {
+        CheckImages(images);
+        if (block is < 1 or > 28)
+            throw new ArgumentOutOfRangeException(nameof(block), block, "The block side must be 1 to 28 pixels.");
+        using var scope = NewDisposeScope();
+        var (h, w) = (images.shape[1], images.shape[2]);
+        var means = nn.functional.avg_pool2d(images.permute(0, 3, 1, 2), [block, block], [block, block], ceil_mode: true, count_include_pad: false);
+        // Upscale the block grid to whole blocks, then cut to the image: a partial edge block keeps its centre's spacing.
+        var (gh, gw) = (means.shape[2] * block, means.shape[3] * block);
+        var up = nn.functional.interpolate(means, size: [gh, gw], mode: InterpolationMode.Bicubic, align_corners: false);
+        return up[.., .., ..(int)h, ..(int)w].clamp(0, 1).permute(0, 2, 3, 1).contiguous().MoveToOuterDisposeScope();
+    }
+
     private static void CheckImages(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);

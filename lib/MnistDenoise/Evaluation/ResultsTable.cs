@@ -32,9 +32,10 @@ public static class ResultsTable
         foreach (var corruption in corruptions)
         {
             var byDataset = datasets.Select(d => results.FirstOrDefault(r => r.Dataset == d && r.Corruption == corruption)).ToArray();
-            foreach (var method in Restoration.Methods)
+            var methods = Restoration.AllMethods.Where(m => byDataset.Any(r => r?.Scores.Any(s => s.Method == m) == true)).ToArray();
+            foreach (var method in methods)
             {
-                md.Append(inv, $"| {(method == Restoration.Methods[0] ? $"`{corruption}`" : "")} | {method} |");
+                md.Append(inv, $"| {(method == methods[0] ? $"`{corruption}`" : "")} | {method} |");
                 foreach (var result in byDataset)
                 {
                     var score = result?.Scores.SingleOrDefault(s => s.Method == method);

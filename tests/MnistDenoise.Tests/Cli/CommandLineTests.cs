@@ -98,6 +98,30 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Recipe_best_sets_the_recipe_settings_and_options_given_explicitly_win()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var r = CliRunner.Run("train", "--recipe", "best", "--batch-size", "50", "--train-size", "100", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        var best = TrainingOptions.BestRecipe(new TrainingOptions());
+        Assert.Equal(50, metrics.GetProperty("batch_size").GetInt32());   // given explicitly
+        Assert.Equal(best.LearningRate, metrics.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(best.Init.ToString().ToLowerInvariant(), metrics.GetProperty("init").GetString());
+        var saved = Checkpoint.Inspect(Path.Combine(temp.Path, "autoencoder.weights")).Options!;
+        Assert.Equal((best.Schedule, best.Loss), (saved.Schedule, saved.Loss));
+
+        var plain = CliRunner.Run("train", "--schedule", "one-cycle", "--loss", "l1", "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
+        Assert.True(plain.ExitCode == 0, plain.Output + plain.Error);
+        metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        Assert.Equal(("one-cycle", "l1", 0.001), (metrics.GetProperty("schedule").GetString(), metrics.GetProperty("loss").GetString(), metrics.GetProperty("learning_rate").GetDouble()));
+
+        var bad = CliRunner.Run("train", "--schedule", "cyclic");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("cyclic", bad.Error);
+    }
+
+    [Fact]
     public void Reconstruct_with_a_damaged_checkpoint_exits_with_1_and_says_so()
     {
         using var temp = new TestPaths.TempDirectory();
@@ -140,10 +164,15 @@ public class CommandLineTests
         using var temp = new TestPaths.TempDirectory();
         var md = Path.Combine(temp.Path, "docs", "results.md");
         var r = CliRunner.Run("results", "--corruption", "mosaic:4", "--corruption", "occlusion:8", "--train-size", "200", "--batch-size", "100",
-            "--eval-size", "50", "--threads", "2", "-o", md);
+            "--eval-size", "50", "--threads", "2", "-o", md, "--models", Path.Combine(temp.Path, "models"));
         Assert.True(r.ExitCode == 0, r.Output + r.Error);
         var text = File.ReadAllText(md);
         Assert.Contains("| corruption | method | MNIST PSNR (dB) | MNIST SSIM |", text);
+        foreach (var kept in new[] { "mosaic-4", "occlusion-8x8" })
+        {
+            var info = MnistDenoise.Training.Checkpoint.Inspect(Path.Combine(temp.Path, "models", "mnist", kept, "autoencoder.weights"));
+            Assert.Equal(kept.Replace('-', ':'), info.Options!.Corruption);
+        }
         foreach (var method in MnistDenoise.Evaluation.Restoration.Methods)
             Assert.Equal(2, text.Split('\n').Count(line => line.Contains($"| {method} |")));
         Assert.Contains("| `mosaic:4` | corrupted input |", text);
@@ -155,9 +184,22 @@ public class CommandLineTests
         var results = json.GetProperty("results");
         Assert.Equal(["mosaic:4", "occlusion:8x8"], results.EnumerateArray().Select(e => e.GetProperty("corruption").GetString()));
         var scores = results[0].GetProperty("scores");
-        Assert.Equal(MnistDenoise.Evaluation.Restoration.Methods, scores.EnumerateArray().Select(e => e.GetProperty("method").GetString()));
+        Assert.Equal(MnistDenoise.Evaluation.Restoration.AllMethods, scores.EnumerateArray().Select(e => e.GetProperty("method").GetString()));
         Assert.All(scores.EnumerateArray(), s => Assert.Equal(50, s.GetProperty("images").GetInt32()));
         Assert.Equal(2, results[0].GetProperty("steps").GetInt32());
         Assert.Equal(2, Directory.GetFiles(Path.GetDirectoryName(md)!).Count(f => Path.GetFileName(f) != ".mnist-denoise.lock"));   // no temporary files left behind
+
+        // Per class and the worst images, in the JSON and as pictures the markdown shows; the models are kept.
+        Assert.Equal(10, results[0].GetProperty("per_class").GetArrayLength());
+        Assert.Equal(50, results[0].GetProperty("per_class").EnumerateArray().Sum(c => c.GetProperty("images").GetInt32()));
+        Assert.Equal(10, results[1].GetProperty("worst").GetArrayLength());
+        foreach (var picture in new[] { "mnist-mosaic-4.png", "mnist-mosaic-4-worst.png", "mnist-occlusion-8x8.png", "mnist-occlusion-8x8-worst.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(temp.Path, "docs", "images", picture)), picture);
+            Assert.Contains($"](images/{picture})", text);
+        }
+        Assert.Contains("| `mosaic:4` | corrupted input |", text);
+        Assert.Equal(1, text.Split('\n').Count(line => line.Contains("| bicubic of block means |")));   // only the mosaic has it
+        Assert.Contains("wall time of the whole command", text);
     }
 }

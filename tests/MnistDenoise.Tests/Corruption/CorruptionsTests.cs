@@ -68,7 +68,7 @@ public class CorruptionsTests
         Assert.Equal("gaussian:0.5+saltpepper:0.05", Corruptions.Parse(" Gaussian:0.5 + SALTPEPPER:0.05 ").Spec);
         Assert.Equal(new Occlusion(8, 8), Corruptions.Parse("occlusion:8"));
         Assert.Equal(["mosaic:4", "gaussian:0.5+mosaic:2"], Corruptions.ParseList("mosaic:4, gaussian:0.5+mosaic:2").Select(c => c.Spec));
-        Assert.Equal(5, Corruptions.ParseList(Corruptions.DefaultSet).Count);
+        Assert.Equal(6, Corruptions.ParseList(Corruptions.DefaultSet).Count);
     }
 
     [Theory]
