@@ -111,8 +111,8 @@ internal static class ResultsCommand
             var data = ConsoleReport.LoadData(null, dataset, cancellationToken: cancellationToken);
             try { options.Validate(data.Train.NumExamples); }
             catch (ArgumentOutOfRangeException e) { throw new CommandLineApp.UsageException(e.Message.Split(" (Parameter")[0]); }
-            var name = KnownDatasets.Spec(dataset).Name;
-            var classNames = KnownDatasets.Spec(dataset).ClassNames;
+            var spec = KnownDatasets.Spec(dataset);
+            var name = spec.Name;
             foreach (var corruption in corruptions)
             {
                 var trainImages = Math.Min(data.Train.NumExamples, options.TrainSize ?? int.MaxValue);
@@ -121,7 +121,7 @@ internal static class ResultsCommand
                 var (result, model, scores) = ConsoleReport.Status(
                     $"{name}, {corruption.Spec}: training {options.Epochs} epoch(s) on {trainImages:N0} images, then scoring",
                     () => Restoration.TrainAndScoreInDetail(name, data, corruption, options, evalSize, cancellationToken: cancellationToken,
-                        saveTo: saveTo, classNames: classNames));
+                        saveTo: saveTo, classNames: spec.ClassNames));
                 using (model)
                 {
                     var stem = Slug(dataset, corruption.Spec);
@@ -172,7 +172,7 @@ internal static class ResultsCommand
     internal const string ImagesFolder = "images";
 
     /// <summary>The file stem of a figure: e.g. mnist-mosaic-4.</summary>
-    private static string Slug(string dataset, string corruption) => $"{KnownDatasets.Canonical(dataset)}-{Restoration.FileStem(Corruptions.Parse(corruption))}";
+    private static string Slug(string dataset, string corruption) => $"{KnownDatasets.Canonical(dataset)}-{Restoration.FileStem(corruption)}";
 
     private static string Document(string table, ResultsSettings s, IReadOnlyList<CorruptionResult> results)
     {

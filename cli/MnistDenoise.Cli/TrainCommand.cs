@@ -77,12 +77,10 @@ internal static class TrainCommand
         {
             var resumeFile = parse.GetValue(resume);
             var saved = resumeFile is null ? null : ResumeInfo(resumeFile.FullName);
-            // When resuming, an option left out takes the checkpoint's value; otherwise the recipe's, then the default.
-            var recipeDefaults = parse.GetValue(recipe) == "best" ? TrainingOptions.BestRecipe(defaults) : defaults;
-            var basis = saved?.Options ?? recipeDefaults;
-            bool Given<T>(Option<T> option) => parse.GetResult(option) is not (null or { Implicit: true });
+            // An option left out takes the checkpoint's value when resuming, else the recipe's (--recipe best), else its default.
+            var basis = saved?.Options ?? (parse.GetValue(recipe) == "best" ? TrainingOptions.BestRecipe(defaults) : null);
             T Pick<T>(Option<T> option, Func<TrainingOptions, T> fromBasis) =>
-                !Given(option) && (saved?.Options is not null || !ReferenceEquals(basis, defaults)) ? fromBasis(basis) : parse.GetValue(option)!;
+                basis is not null && parse.GetResult(option) is (null or { Implicit: true }) ? fromBasis(basis) : parse.GetValue(option)!;
             var options = new TrainingOptions
             {
                 Epochs = Pick(epochs, o => o.Epochs),

@@ -235,11 +235,15 @@ public static class Restoration
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(corruption);
-        return Path.Combine(folder, KnownDatasets.Canonical(dataset), FileStem(corruption), Checkpoint.DefaultFileName);
+        return Path.Combine(folder, KnownDatasets.Canonical(dataset), FileStem(corruption.Spec), Checkpoint.DefaultFileName);
     }
 
-    /// <summary>The corruption's spec as a file name: ':' written '-' (e.g. <c>mosaic-2+gaussian-0.3</c>).</summary>
-    public static string FileStem(ICorruption corruption) => corruption.Spec.Replace(':', '-');
+    /// <summary>A corruption's spec (<see cref="ICorruption.Spec"/>) as a file name: ':' written '-' (e.g. <c>mosaic-2+gaussian-0.3</c>).</summary>
+    public static string FileStem(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Replace(':', '-');
+    }
 
     private static string Short(string name) => name.Length <= 5 ? name : name[..5];
 
@@ -278,13 +282,8 @@ public static class Restoration
                 if (saveTo is not null) trainer.SaveCheckpoint(saveTo);
             }
             var scores = ScoreInDetail(model, data.Test, corruption, limit: evalSize, cancellationToken: cancellationToken);
-            classNames ??= DatasetSpec.Mnist.ClassNames;
-            var result = new CorruptionResult(dataset, corruption.Spec, training.StepLosses.Count,
-                training.EpochLosses.Count > 0 ? training.EpochLosses[^1] : double.NaN, training.Elapsed.TotalSeconds, scores.Scores)
-            {
-                PerClass = scores.PerClass(classNames),
-                Worst = scores.Worst(classNames),
-            };
+            var result = Result(dataset, corruption, scores, classNames, training.StepLosses.Count,
+                training.EpochLosses.Count > 0 ? training.EpochLosses[^1] : double.NaN, training.Elapsed.TotalSeconds);
             return (result, model, scores);
         }
         catch
@@ -300,12 +299,19 @@ public static class Restoration
         IReadOnlyList<string>? classNames = null, CancellationToken cancellationToken = default)
     {
         var scores = ScoreInDetail(model, test, corruption, limit: evalSize, cancellationToken: cancellationToken);
+        return (Result(dataset, corruption, scores, classNames, 0, double.NaN, 0), scores);
+    }
+
+    // One result group from detailed scores, with the per-class view and the worst images (classes default to the digits).
+    private static CorruptionResult Result(string dataset, ICorruption corruption, RestorationScores scores, IReadOnlyList<string>? classNames,
+        int steps, double finalEpochLoss, double trainSeconds)
+    {
         classNames ??= DatasetSpec.Mnist.ClassNames;
-        return (new CorruptionResult(dataset, corruption.Spec, 0, double.NaN, 0, scores.Scores)
+        return new CorruptionResult(dataset, corruption.Spec, steps, finalEpochLoss, trainSeconds, scores.Scores)
         {
             PerClass = scores.PerClass(classNames),
             Worst = scores.Worst(classNames),
-        }, scores);
+        };
     }
 
     private static IEnumerable<(string Method, Tensor Restored)> Restore(ConvAutoencoder model, Tensor damaged, ICorruption corruption)

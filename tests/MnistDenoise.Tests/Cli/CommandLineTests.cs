@@ -81,14 +81,21 @@ public class CommandLineTests
             Assert.Equal(4 * 84 + 5 * 2, png.Width);
     }
 
+    // One epoch of two batches of 50 into folder (options may add to or override those), scored on 20 test images;
+    // asserts success and returns the run and its metrics.json.
+    private static (CliRunner.Result Run, JsonElement Metrics) TrainTiny(string folder, params string[] options)
+    {
+        var r = CliRunner.Run(["train", .. options, "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", folder]);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        return (r, JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json"))).RootElement);
+    }
+
     [Fact]
     public void The_graph_form_is_chosen_with_graph_and_recorded_in_the_metrics_and_the_checkpoint()
     {
         using var temp = new TestPaths.TempDirectory();
-        var r = CliRunner.Run("train", "--graph", "literal", "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
-        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        var (r, metrics) = TrainTiny(temp.Path, "--graph", "literal");
         Assert.Matches(@"graph\s+Literal", r.Output);
-        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
         Assert.Equal("literal", metrics.GetProperty("graph").GetString());
         Assert.Equal(GraphForm.Literal, Checkpoint.Inspect(Path.Combine(temp.Path, "autoencoder.weights")).Options!.Graph);
 
@@ -101,9 +108,7 @@ public class CommandLineTests
     public void Recipe_best_sets_the_recipe_settings_and_options_given_explicitly_win()
     {
         using var temp = new TestPaths.TempDirectory();
-        var r = CliRunner.Run("train", "--recipe", "best", "--batch-size", "50", "--train-size", "100", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
-        Assert.True(r.ExitCode == 0, r.Output + r.Error);
-        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        var (_, metrics) = TrainTiny(temp.Path, "--recipe", "best");
         var best = TrainingOptions.BestRecipe(new TrainingOptions());
         Assert.Equal(50, metrics.GetProperty("batch_size").GetInt32());   // given explicitly
         Assert.Equal(best.LearningRate, metrics.GetProperty("learning_rate").GetDouble());
@@ -111,9 +116,7 @@ public class CommandLineTests
         var saved = Checkpoint.Inspect(Path.Combine(temp.Path, "autoencoder.weights")).Options!;
         Assert.Equal((best.Schedule, best.Loss), (saved.Schedule, saved.Loss));
 
-        var plain = CliRunner.Run("train", "--schedule", "one-cycle", "--loss", "l1", "--train-size", "100", "--batch-size", "50", "--epochs", "1", "--eval-size", "20", "-o", temp.Path);
-        Assert.True(plain.ExitCode == 0, plain.Output + plain.Error);
-        metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "metrics.json"))).RootElement;
+        (_, metrics) = TrainTiny(temp.Path, "--schedule", "one-cycle", "--loss", "l1");
         Assert.Equal(("one-cycle", "l1", 0.001), (metrics.GetProperty("schedule").GetString(), metrics.GetProperty("loss").GetString(), metrics.GetProperty("learning_rate").GetDouble()));
 
         var bad = CliRunner.Run("train", "--schedule", "cyclic");
