@@ -250,14 +250,14 @@ internal static partial class BenchCommand
         switch (job)
         {
             case "train-default-malloc":
-            {
-                // Not tuned on purpose: this child measures glibc's defaults.
-                using var bench = new StepBench(s.Batch);
-                var c = LibraryConfig(s.Threads);
-                for (var i = 0; i < Warmup; i++) bench.Step(c);
-                result = new JsonObject { ["train_ms"] = new JsonArray([.. Enumerable.Range(0, s.Steps * s.Rounds).Select(_ => (JsonNode)bench.Step(c))]) };
-                break;
-            }
+                {
+                    // Not tuned on purpose: this child measures glibc's defaults.
+                    using var bench = new StepBench(s.Batch);
+                    var c = LibraryConfig(s.Threads);
+                    for (var i = 0; i < Warmup; i++) bench.Step(c);
+                    result = new JsonObject { ["train_ms"] = new JsonArray([.. Enumerable.Range(0, s.Steps * s.Rounds).Select(_ => (JsonNode)bench.Step(c))]) };
+                    break;
+                }
             case "memory":
                 result = MemoryRun(s);
                 break;
@@ -296,8 +296,11 @@ internal static partial class BenchCommand
         }
         return new JsonObject
         {
-            ["peak_rss_mib"] = ProcStatus("VmHWM"), ["rss_after_runs_mib"] = after, ["eval_s"] = evalSeconds,
-            ["eval_images"] = mnist.Test.NumExamples, ["train_steps"] = 20,
+            ["peak_rss_mib"] = ProcStatus("VmHWM"),
+            ["rss_after_runs_mib"] = after,
+            ["eval_s"] = evalSeconds,
+            ["eval_images"] = mnist.Test.NumExamples,
+            ["train_steps"] = 20,
         };
     }
 
@@ -318,7 +321,7 @@ internal static partial class BenchCommand
     }
 
     // The running CLI, as an apphost or as `dotnet mnist-denoise.dll`.
-    private static (string File, string[] Prefix)  Self()
+    private static (string File, string[] Prefix) Self()
     {
         var process = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(process) == "dotnet"

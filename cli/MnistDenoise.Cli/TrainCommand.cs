@@ -110,13 +110,17 @@ internal static class TrainCommand
     /// <summary>The command line's names of the schedules.</summary>
     internal static readonly IReadOnlyDictionary<LearningRateSchedule, string> ScheduleNames = new Dictionary<LearningRateSchedule, string>
     {
-        [LearningRateSchedule.Constant] = "constant", [LearningRateSchedule.WarmupCosine] = "warmup-cosine", [LearningRateSchedule.OneCycle] = "one-cycle",
+        [LearningRateSchedule.Constant] = "constant",
+        [LearningRateSchedule.WarmupCosine] = "warmup-cosine",
+        [LearningRateSchedule.OneCycle] = "one-cycle",
     };
 
     /// <summary>The command line's names of the losses.</summary>
     internal static readonly IReadOnlyDictionary<ReconstructionLoss, string> LossNames = new Dictionary<ReconstructionLoss, string>
     {
-        [ReconstructionLoss.CrossEntropy] = "xent", [ReconstructionLoss.MeanSquared] = "mse", [ReconstructionLoss.Absolute] = "l1",
+        [ReconstructionLoss.CrossEntropy] = "xent",
+        [ReconstructionLoss.MeanSquared] = "mse",
+        [ReconstructionLoss.Absolute] = "l1",
     };
 
     private static CheckpointInfo ResumeInfo(string path)

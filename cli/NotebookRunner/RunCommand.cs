@@ -57,23 +57,23 @@ public static class RunCommand
 
         async Task<int> RunChildrenAsync()
         {
-        foreach (var (path, document) in notebooks)
-        {
-            var declared = ParametersCell(document) is { } cell ? Parameters.Parse(cell.Contents).Select(d => d.Name).ToHashSet() : [];
-            var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { UseShellExecute = false };
-            start.ArgumentList.Add(typeof(Program).Assembly.Location);
-            foreach (var a in new[] { "run", path, "-o", arguments.OutputFolder, "--repeat", arguments.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-                start.ArgumentList.Add(a);
-            foreach (var (name, value) in arguments.Parameters.Where(p => declared.Contains(p.Key)))
+            foreach (var (path, document) in notebooks)
             {
-                start.ArgumentList.Add("-p");
-                start.ArgumentList.Add($"{name}={value}");
+                var declared = ParametersCell(document) is { } cell ? Parameters.Parse(cell.Contents).Select(d => d.Name).ToHashSet() : [];
+                var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { UseShellExecute = false };
+                start.ArgumentList.Add(typeof(Program).Assembly.Location);
+                foreach (var a in new[] { "run", path, "-o", arguments.OutputFolder, "--repeat", arguments.Repeat.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                    start.ArgumentList.Add(a);
+                foreach (var (name, value) in arguments.Parameters.Where(p => declared.Contains(p.Key)))
+                {
+                    start.ArgumentList.Add("-p");
+                    start.ArgumentList.Add($"{name}={value}");
+                }
+                using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the notebook runner for " + path);
+                await child.WaitForExitAsync();
+                if (child.ExitCode != Program.Ok) return child.ExitCode;
             }
-            using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the notebook runner for " + path);
-            await child.WaitForExitAsync();
-            if (child.ExitCode != Program.Ok) return child.ExitCode;
-        }
-        return Program.Ok;
+            return Program.Ok;
         }
     }
 

@@ -18,7 +18,10 @@ public sealed class RunnerTests : IDisposable
                 ? new JsonObject { ["cell_type"] = "markdown", ["metadata"] = new JsonObject(), ["source"] = c.Source }
                 : new JsonObject
                 {
-                    ["cell_type"] = "code", ["execution_count"] = null, ["outputs"] = new JsonArray(), ["source"] = c.Source,
+                    ["cell_type"] = "code",
+                    ["execution_count"] = null,
+                    ["outputs"] = new JsonArray(),
+                    ["source"] = c.Source,
                     ["metadata"] = new JsonObject
                     {
                         ["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" },
@@ -138,7 +141,10 @@ public sealed class InterruptTests
         using var temp = new TempFolder();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = Repository.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         foreach (var a in new[] { Repository.RunnerDll, "run", "notebooks/04-training.ipynb", "-o", temp.Path,
                                   "-p", "trainSize=8000", "-p", "batchSize=20", "-p", $"checkpoint={Path.Combine(temp.Path, "a.weights")}" })

@@ -55,20 +55,20 @@ public static class Recipe
             case LearningRateSchedule.Constant:
                 return 1;
             case LearningRateSchedule.WarmupCosine:
-            {
-                var warmup = Math.Max(1, (int)Math.Round(WarmupFraction * totalSteps));
-                if (step < warmup) return (step + 1.0) / warmup;
-                var rest = totalSteps - warmup;
-                return rest <= 1 ? 1 : Cosine(1, 0, (double)(step - warmup) / (rest - 1));
-            }
+                {
+                    var warmup = Math.Max(1, (int)Math.Round(WarmupFraction * totalSteps));
+                    if (step < warmup) return (step + 1.0) / warmup;
+                    var rest = totalSteps - warmup;
+                    return rest <= 1 ? 1 : Cosine(1, 0, (double)(step - warmup) / (rest - 1));
+                }
             case LearningRateSchedule.OneCycle:
-            {
-                const double start = 1 / 25.0, end = start / 1e4;
-                var rise = OneCycleRise * totalSteps - 1;
-                if (step <= rise) return rise <= 0 ? 1 : Cosine(start, 1, step / rise);
-                var fall = totalSteps - 1 - rise;
-                return Cosine(1, end, (step - rise) / fall);
-            }
+                {
+                    const double start = 1 / 25.0, end = start / 1e4;
+                    var rise = OneCycleRise * totalSteps - 1;
+                    if (step <= rise) return rise <= 0 ? 1 : Cosine(start, 1, step / rise);
+                    var fall = totalSteps - 1 - rise;
+                    return Cosine(1, end, (step - rise) / fall);
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Use Constant, WarmupCosine or OneCycle.");
         }
