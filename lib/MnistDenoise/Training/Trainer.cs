@@ -226,15 +226,7 @@ public sealed class Trainer : IDisposable
         // Every tensor made in this step is freed at its end, so memory stays flat over a long run.
         using var scope = NewDisposeScope();
         var clean = tensor(batch.Images, [batch.Count, ConvAutoencoder.ImageSize, ConvAutoencoder.ImageSize, 1]).to(_device);
-        var noisy = _corruption.Apply(clean, _noise);
-        _optimizer.zero_grad();
-        var cost = Recipe.Loss(Options.Loss, _model.forward(noisy, _computeType), clean);
-        // Checked before backward and step: a NaN or infinite loss must not reach the weights or Adam's moments.
-        var value = cost.item<float>();
-        if (!float.IsFinite(value)) return value;
-        cost.backward();
-        _optimizer.step();
-        return value;
+        return TrainStep.Run(_model, _optimizer, _corruption.Apply(clean, _noise), clean, Options.Loss, _computeType);
     }
 
     // The view of the training set this trainer draws batches from, made once per data set (batches continue across
