@@ -287,7 +287,7 @@ internal static partial class BenchCommand
                 trainer.Train(mnist.Train);
                 // The first run scores the whole test set, as `train` does; the next two only enough to repeat the pattern.
                 var clock = Stopwatch.StartNew();
-                Evaluator.Evaluate(model, mnist.Test, options.NoiseFactor, limit: run == 0 ? null : 1000);
+                Evaluator.Evaluate(model, mnist.Test, options.ResolveCorruption(), limit: run == 0 ? null : 1000);
                 if (run == 0) evalSeconds = clock.Elapsed.TotalSeconds;
             }
             GC.Collect();

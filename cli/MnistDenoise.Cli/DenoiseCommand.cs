@@ -52,9 +52,9 @@ internal static class DenoiseCommand
         command.SetAction(parse =>
         {
             var useOnnx = parse.GetValue(engine) == "onnx";
-            // libtorch allocates and frees large blocks per batch; glibc's defaults would fault in fresh pages each time
-            // (a several-fold slowdown on the project's VM, docs/performance.md). ONNX Runtime keeps its own arena.
-            if (!useOnnx) MnistDenoise.Runtime.NativeAllocator.TuneForTraining();
+            // The torch engine needs libtorch and the project's allocator settings (libtorch allocates and frees large blocks
+            // per batch; glibc's defaults would fault in fresh pages each time). ONNX Runtime loads no libtorch.
+            if (!useOnnx) MnistDenoise.Runtime.TorchProcess.Configure();
             var load = Stopwatch.StartNew();
             using var denoiser = useOnnx
                 ? Denoiser.FromOnnx(parse.GetValue(onnx)!.FullName)

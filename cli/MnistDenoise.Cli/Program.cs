@@ -3,9 +3,9 @@ using MnistDenoise.Cli;
 using MnistDenoise.Runtime;
 
 // mnist-denoise: the tutorial from the command line. Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled.
-// 'denoise' loads libtorch only for its torch engine (Denoiser does it), so that '--engine onnx' runs on ONNX Runtime alone.
+// 'denoise' configures torch only for its torch engine, so that '--engine onnx' runs on ONNX Runtime alone.
 if (args is not ["denoise", ..])
-    LibTorchLoader.EnsureLoaded();
+    TorchProcess.Configure();
 
 var root = new RootCommand(
     "Train and evaluate the tutorial's convolutional denoising autoencoder on MNIST (TorchSharp).")

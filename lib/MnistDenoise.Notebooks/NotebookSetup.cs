@@ -31,7 +31,7 @@ public static class NotebookSetup
             if (!_applied)
             {
                 AppDomain.CurrentDomain.AssemblyResolve += ResolveLoadedFSharpCore;
-                LibTorchLoader.EnsureLoaded();
+                TorchProcess.Configure();
                 _applied = true;
             }
             RegisterFormatters();

@@ -5,7 +5,7 @@ namespace MnistDenoise.Tests;
 
 internal static class TorchSetup
 {
-    /// <summary>Every test host loads TorchSharp through the library's fix before any test touches torch.</summary>
+    /// <summary>Every test host loads TorchSharp through the library's fix, with the project's process settings, before any test touches torch.</summary>
     [ModuleInitializer]
-    internal static void Initialize() => LibTorchLoader.EnsureLoaded();
+    internal static void Initialize() => TorchProcess.Configure();
 }

@@ -40,7 +40,6 @@ public sealed class TorchEngine : IDenoiseEngine
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"No checkpoint at {path}: train one with 'mnist-denoise train' (it writes out/{Checkpoint.DefaultFileName}) or pass --checkpoint.", path);
-        LibTorchLoader.EnsureLoaded();
         var model = new ConvAutoencoder();
         try
         {

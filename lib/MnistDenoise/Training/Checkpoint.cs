@@ -124,9 +124,10 @@ public static class Checkpoint
                 $"Checkpoint '{path}' does not match the tutorial's autoencoder: {string.Join("; ", problems)}. " +
                 "It was saved from a different model; retrain, or load it into the model it came from.");
 
+        // Into the live parameters (state_dict gives row-major copies of the kernels, see KernelLayout).
         using (no_grad())
-            foreach (var (name, tensor) in expected)
-                tensor.copy_(stored[name]);
+            foreach (var (name, parameter) in model.named_parameters())
+                parameter.copy_(stored[name]);
     }
 
     /// <summary>Reads and verifies the whole file; the caller owns (disposes) the tensors.</summary>
@@ -134,7 +135,6 @@ public static class Checkpoint
     {
         if (!File.Exists(path) && !Directory.Exists(path))
             throw new FileNotFoundException($"No checkpoint at '{path}'. Train first (mnist-denoise train, or notebook 04) or pass the right path.", path);
-        Runtime.LibTorchLoader.EnsureLoaded(); // the tensors are parsed by TorchSharp
 
         // A device (/dev/zero reports length 0 and never ends) or a FIFO (blocks forever) is refused before it is
         // opened, and the read stops at the cap whatever length the file system reports.
@@ -162,7 +162,7 @@ public static class Checkpoint
             {
                 var name = reader.ReadString();
                 if (tensors.ContainsKey(name)) throw new InvalidDataException($"'{name}' appears twice");
-                tensors[name] = ReadTensor(reader, $"'{name}'");
+                tensors[name] = TensorRecord.Read(reader, $"'{name}'");
             }
             SavedTrainingState? state = null;
             var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
@@ -190,7 +190,7 @@ public static class Checkpoint
                 if (reader.BaseStream.Position != reader.BaseStream.Length)
                     throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow the training state");
                 state = new SavedTrainingState(info, optimizer, generator);
-                CheckTrainingState(state);
+                TrainingStateCheck.Check(state);
             }
             return (tensors, state);
         }
@@ -208,185 +208,9 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>The element types a tensor record may have (everything this project, TorchSharp's saves and the optimizer write).</summary>
-    private static readonly IReadOnlyDictionary<ScalarType, int> ElementSizes = new Dictionary<ScalarType, int>
-    {
-        [ScalarType.Byte] = 1,
-        [ScalarType.Int8] = 1,
-        [ScalarType.Bool] = 1,
-        [ScalarType.Int16] = 2,
-        [ScalarType.Float16] = 2,
-        [ScalarType.BFloat16] = 2,
-        [ScalarType.Int32] = 4,
-        [ScalarType.Float32] = 4,
-        [ScalarType.Int64] = 8,
-        [ScalarType.Float64] = 8,
-    };
-
-    /// <summary>Most dimensions a tensor record may have.</summary>
-    private const int MaxDimensions = 8;
-
-    /// <summary>
-    /// Reads one tensor record in TorchSharp's format (LEB128 dtype, rank, dimensions, then the raw elements) from
-    /// <paramref name="reader"/>, after checking its header: a known dtype, at most 8 dimensions, none negative, an
-    /// element count that does not overflow, and no more bytes than remain in the stream. Only then is it handed to
-    /// TorchSharp's <c>TensorExtensionMethods.Load</c>, so a crafted record can only be refused, never allocate
-    /// gigabytes, hang or reach libtorch with an impossible shape. Native errors become one line without stack frames.
-    /// </summary>
-    /// <param name="reader">Positioned at the record; a seekable stream (the whole file is in memory).</param>
-    /// <param name="what">Names the tensor in messages, e.g. <c>'weights.conv1'</c> or <c>Adam's first moment of 'weights.conv1'</c>.</param>
-    /// <exception cref="InvalidDataException">The record is malformed; the message names <paramref name="what"/> and the problem.</exception>
-    internal static Tensor ReadTensor(BinaryReader reader, string what)
-    {
-        var stream = reader.BaseStream;
-        var start = stream.Position;
-        var dtype = Leb128(reader, what, "its element type");
-        if (dtype > int.MaxValue || !ElementSizes.TryGetValue((ScalarType)(int)dtype, out var elementSize))
-            throw new InvalidDataException($"{what} has element type {dtype}, which is not one a checkpoint holds ({string.Join(", ", ElementSizes.Keys)})");
-        var rank = Leb128(reader, what, "its rank");
-        if (rank > MaxDimensions)
-            throw new InvalidDataException($"{what} claims {rank} dimensions; at most {MaxDimensions} are allowed");
-        var shape = new long[rank];
-        long elements = 1;
-        for (var i = 0; i < rank; i++)
-        {
-            shape[i] = Leb128(reader, what, $"dimension {i}");
-            try { elements = checked(elements * shape[i]); }
-            catch (OverflowException)
-            {
-                throw new InvalidDataException($"{what} has shape ({string.Join(", ", shape[..(i + 1)])}, …), whose element count overflows");
-            }
-        }
-        var remaining = stream.Length - stream.Position;
-        if (elements > remaining / elementSize)
-            throw new InvalidDataException(
-                $"{what} has shape ({string.Join(", ", shape)}) of {(ScalarType)(int)dtype}: {elements} elements need {(decimal)elements * elementSize} bytes, but only {remaining} remain");
-        stream.Position = start;
-        try
-        {
-            return TensorExtensionMethods.Load(reader, skip: false);
-        }
-        catch (Exception e) when (e is ExternalException or ArgumentException or NotImplementedException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{what} could not be read: {NativeErrors.OneLine(e)}", e);
-        }
-
-        // TorchSharp's LEB128 decoder has no length limit and wraps silently; this one refuses what a long cannot hold.
-        static long Leb128(BinaryReader reader, string what, string field)
-        {
-            long value = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                if (shift > 56) throw new InvalidDataException($"{what}: {field} is not a valid number (too many bytes)");
-                var b = reader.ReadByte();
-                value |= (long)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0) return value >= 0 ? value : throw new InvalidDataException($"{what}: {field} is negative");
-            }
-        }
-    }
-
-    /// <summary>Most training images a saved batch position may stand for: 1000 epochs (the limit) of all 60,000 (replaying it takes about a second).</summary>
-    private const long MaxImagesDrawn = 1000L * 60_000;
-
-    private static readonly Lazy<int> GeneratorStateLength = new(() =>
-    {
-        using var generator = new Generator(1);
-        using var state = generator.get_state();
-        return (int)state.NumberOfElements;
-    });
-
-    // Every field of the training state, before anything uses it: a crafted file (with a recomputed checksum) must
-    // be refused here, not crash libtorch (a bad generator state aborts the process), throw later or hang.
-    private static void CheckTrainingState(SavedTrainingState state)
-    {
-        var info = state.Info;
-        var options = info.Options ?? throw new InvalidDataException("its training state has no options");
-        try
-        {
-            // The thread count is checked against the absolute limit below: the run may come from a bigger machine.
-            (options with { Threads = null }).Validate();
-        }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or FormatException)
-        {
-            throw new InvalidDataException($"its training options are invalid: {e.Message.Split(" (Parameter")[0]}");
-        }
-        void Require(bool ok, string problem) { if (!ok) throw new InvalidDataException($"its training state is invalid: {problem}"); }
-        Require(options.Threads is null or >= 1 and <= TrainingLimits.MaxThreads, $"threads {options.Threads} (use 1 to {TrainingLimits.MaxThreads})");
-        Require(info.Threads is >= 0 and <= TrainingLimits.MaxThreads, $"recorded threads {info.Threads} (use 0 to {TrainingLimits.MaxThreads})");
-        Require(info.TrainExamples is >= 0 and <= 60_000, $"{info.TrainExamples} training images (at most 60,000)");
-        Require(info.StepsPerEpoch >= 0 && info.StepsPerEpoch == (info.TrainExamples == 0 ? 0 : info.TrainExamples / options.BatchSize),
-            $"{info.StepsPerEpoch} steps per epoch, but {info.TrainExamples} images in batches of {options.BatchSize} make {info.TrainExamples / Math.Max(1, options.BatchSize)}");
-        Require(info.CompletedSteps >= 0 && (long)info.CompletedSteps <= (long)options.Epochs * info.StepsPerEpoch,
-            $"{info.CompletedSteps} completed steps, outside 0 to {(long)options.Epochs * info.StepsPerEpoch} ({options.Epochs} epoch(s) of {info.StepsPerEpoch})");
-        var maxBatches = MaxImagesDrawn / options.BatchSize;
-        Require(info.BatchesDrawn >= info.CompletedSteps && info.BatchesDrawn <= maxBatches,
-            $"batch position {info.BatchesDrawn}, outside {info.CompletedSteps} to {maxBatches}");
-        Require(info.StepLosses is not null && info.StepLosses.Count == info.CompletedSteps,
-            $"{info.StepLosses?.Count ?? 0} step losses for {info.CompletedSteps} completed steps");
-        Require(info.StepLosses!.All(double.IsFinite), "a step loss is not a finite number");
-        Require(info.TrainLabelsSha256 is null || (info.TrainLabelsSha256.Length == 64 && info.TrainLabelsSha256.All(Uri.IsHexDigit)),
-            "the training labels' SHA-256 is not 64 hex digits");
-
-        // The noise generator's state (libtorch's CPU mt19937 state): the length of a fresh one, and the three fields
-        // libtorch checks itself (a failed check there aborts the process instead of throwing).
-        var generator = state.NoiseGenerator;
-        Require(generator.Length == GeneratorStateLength.Value,
-            $"the noise generator's state has {generator.Length} bytes; this libtorch's has {GeneratorStateLength.Value}");
-        if (generator.Length >= 24)
-        {
-            var left = BitConverter.ToInt32(generator, 8);
-            var seeded = BitConverter.ToInt32(generator, 12);
-            var next = BitConverter.ToUInt64(generator, 16);
-            Require(left is >= 1 and <= 624 && seeded == 1 && next <= 624,
-                $"the noise generator's state is not a valid mt19937 state (left {left}, seeded {seeded}, next {next})");
-        }
-    }
-
     private static InvalidDataException Damaged(string path, string why, Exception? inner) => new(
         $"Checkpoint '{path}' is damaged or not a weights file of this project ({why}). " +
         "Delete it and train again, or pick the right file.", inner);
 
     private static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";
-}
-
-/// <summary>What <see cref="Trainer.SaveCheckpoint"/> stores besides the weights: Adam's state and the noise generator's.</summary>
-internal sealed record SavedTrainingState(CheckpointInfo Info, byte[] Optimizer, byte[] NoiseGenerator);
-
-/// <summary>
-/// The run a checkpoint came from (all null/0 for a weights-only file). A resumed run must match its options except
-/// <see cref="TrainingOptions.Epochs"/> (it may train longer), <see cref="TrainingOptions.Threads"/> and
-/// <see cref="TrainingOptions.Device"/>.
-/// </summary>
-public sealed record CheckpointInfo
-{
-    /// <summary>The options of the run, or null for a weights-only file.</summary>
-    public TrainingOptions? Options { get; init; }
-
-    /// <summary>Steps finished in the run (epochs × steps per epoch when it completed).</summary>
-    public int CompletedSteps { get; init; }
-
-    /// <summary>Steps in one epoch of the run (training images // batch size).</summary>
-    public int StepsPerEpoch { get; init; }
-
-    /// <summary>Batches drawn from the run's shuffled view of the training set (to rebuild its order).</summary>
-    public long BatchesDrawn { get; init; }
-
-    /// <summary>Training images the run used.</summary>
-    public int TrainExamples { get; init; }
-
-    /// <summary>SHA-256 of those images' labels, to recognise the same training set.</summary>
-    public string? TrainLabelsSha256 { get; init; }
-
-    /// <summary>Loss of every finished step of the run, in order.</summary>
-    public IReadOnlyList<double> StepLosses { get; init; } = [];
-
-    /// <summary>Torch intra-op threads of the run (resuming with another count gives close, not bitwise equal, weights).</summary>
-    public int Threads { get; init; }
-
-    /// <summary>Whether the file can be resumed from (it carries the training state).</summary>
-    public bool HasTrainingState => Options is not null;
-
-    /// <summary>1-based epoch and step of the last finished step (0, 0 before the first).</summary>
-    public (int Epoch, int Step) Position => CompletedSteps == 0 || StepsPerEpoch == 0
-        ? (0, 0) : ((CompletedSteps - 1) / StepsPerEpoch + 1, (CompletedSteps - 1) % StepsPerEpoch + 1);
 }

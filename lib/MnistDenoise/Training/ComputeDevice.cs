@@ -14,7 +14,6 @@ public static class ComputeDevice
     /// <exception cref="InvalidOperationException">CUDA was asked for but this TorchSharp build or machine has none.</exception>
     public static Device Resolve(string name)
     {
-        Runtime.LibTorchLoader.EnsureLoaded();
         var normalized = name.Trim().ToLowerInvariant();
         if (normalized == "cpu") return CPU;
         if (normalized == "cuda" || normalized.StartsWith("cuda:", StringComparison.Ordinal))

@@ -29,7 +29,10 @@ public sealed class Trainer : IDisposable
     private int _trainExamples;
     private string? _trainLabelsSha256;
 
-    /// <summary>Prepares training of <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>).</summary>
+    /// <summary>
+    /// Prepares training of <paramref name="model"/> (moved to <see cref="TrainingOptions.Device"/>). Process-wide settings
+    /// (threads, allocator) are the entry point's (<see cref="Runtime.TorchProcess.Configure"/>); the trainer changes none.
+    /// </summary>
     public Trainer(ConvAutoencoder model, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -45,8 +48,6 @@ public sealed class Trainer : IDisposable
                 "Precision BFloat16 needs a CPU with bf16 instructions (AVX512-BF16 or AMX); this one has none, so bf16 would be " +
                 "slower than float32. Use Precision.Float32 (the default; --precision fp32).");
         _computeType = options.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        if (options.Threads is { } threads) set_num_threads(threads);
-        Runtime.NativeAllocator.TuneForTraining();
         _model.to(_device);
         _model.Form = options.Graph;
         _optimizer = Ops.AdamOptimizer(_model.parameters(), options.LearningRate);
@@ -188,7 +189,7 @@ public sealed class Trainer : IDisposable
             try
             {
                 using var reader = new BinaryReader(new MemoryStream(state.Optimizer));
-                _optimizer.Load(reader, r => Checkpoint.ReadTensor(r, "Adam's moment"));
+                _optimizer.Load(reader, r => TensorRecord.Read(r, "Adam's moment"));
                 if (reader.BaseStream.Position != reader.BaseStream.Length)
                     throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow Adam's state");
             }
@@ -204,7 +205,7 @@ public sealed class Trainer : IDisposable
             {
                 before.Position = 0;
                 using var restore = new BinaryReader(before);
-                _optimizer.Load(restore, r => Checkpoint.ReadTensor(r, "Adam's moment"));
+                _optimizer.Load(restore, r => TensorRecord.Read(r, "Adam's moment"));
                 throw;
             }
             using (var noise = tensor(state.NoiseGenerator, dtype: ScalarType.Byte)) _noise.set_state(noise);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MnistDenoise.Corruption;
 using MnistDenoise.Evaluation;
 using MnistDenoise.Model;
 using MnistDenoise.Training;
@@ -24,7 +25,7 @@ public class TrainerTests
         var last = result.StepLosses.TakeLast(10).Average();
         Assert.True(last < 0.8 * first, $"loss fell only from {first:0.000} to {last:0.000}");
 
-        var score = Evaluator.Evaluate(model, SharedMnist.Test, limit: 500);
+        var score = Evaluator.Evaluate(model, SharedMnist.Test, new Gaussian(0.5), limit: 500);
         Assert.True(score.ReconstructedPsnr > score.NoisyPsnr + 1,
             $"reconstructed {score.ReconstructedPsnr:0.00} dB vs noisy {score.NoisyPsnr:0.00} dB");
     }
@@ -72,7 +73,7 @@ public class TrainerTests
         Assert.True(result.Cancelled);
         Assert.Equal(3, result.StepLosses.Count);
         Assert.False(initial.allclose(model.weights["conv1"], rtol: 0, atol: 0));
-        var score = Evaluator.Evaluate(model, SharedMnist.Test, limit: 50);
+        var score = Evaluator.Evaluate(model, SharedMnist.Test, new Gaussian(0.5), limit: 50);
         Assert.True(double.IsFinite(score.ReconstructedPsnr));
     }
 
