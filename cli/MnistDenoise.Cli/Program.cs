@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MnistDenoise.Bench;
 using MnistDenoise.Cli;
 using MnistDenoise.Runtime;
 

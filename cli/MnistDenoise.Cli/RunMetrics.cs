@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MnistDenoise.Evaluation;
+using MnistDenoise.Runtime;
 using MnistDenoise.Training;
 
 namespace MnistDenoise.Cli;
@@ -33,17 +34,9 @@ internal sealed record RunMetrics(
         r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
         pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
-        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", PeakResidentMib(),
+        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", ProcessMemory.PeakResidentMib(),
         e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim, o.Graph.ToString().ToLowerInvariant(),
         TrainCommand.ScheduleNames[o.Schedule], TrainCommand.LossNames[o.Loss]);
-
-    // The process's peak resident memory (Linux only): training plus evaluation, the figure docs/performance.md tracks.
-    private static double? PeakResidentMib()
-    {
-        if (!OperatingSystem.IsLinux()) return null;
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line.Split(':')[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-    }
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MnistDenoise.Cli;
+using MnistDenoise.Bench;
 using MnistDenoise.Runtime;
 
 namespace MnistDenoise.Tests.Cli;
@@ -10,7 +10,7 @@ public class BenchTests
     [Fact]
     public void Flop_counts_match_the_graphs_shapes()
     {
-        var (literal, subPixel, fast) = BenchCommand.ForwardFlopsPerImage();
+        var (literal, subPixel, fast) = GraphFlops.ForwardFlopsPerImage();
         // Issue 10: 116.7 M multiply-adds per image for the literal graph; conv5 and conv6 as 3×3 convolutions of the
         // small map with 4·C_out channels leave 58.9 M, plus 0.55 M for the output layer reading conv6's four phases
         // (14·14·4·(4·64)·9 = 1,806,336 instead of 28·28·64·25 = 1,254,400).
@@ -22,13 +22,13 @@ public class BenchTests
     [Fact]
     public void Wait_settings_cover_libgomps_default_and_the_librarys_and_one_thread()
     {
-        var settings = BenchCommand.WaitSettings(threads: 2);
+        var settings = BusyNeighbour.WaitSettings(threads: 2);
         Assert.Single(settings, w => w.IsLibraryDefault && w.Threads == 2);
         Assert.Contains(settings, w => w.SpinCount == "300000" && w.WaitPolicy is null && w.Threads == 2);
         Assert.Contains(settings, w => w.WaitPolicy == "passive" && w.SpinCount is null);
         Assert.Contains(settings, w => w.Threads == 1);
         Assert.Equal(settings.Count, settings.Select(w => (w.WaitPolicy, w.SpinCount, w.Threads)).Distinct().Count());
-        Assert.All(BenchCommand.WaitSettings(threads: 1), w => Assert.Equal(1, w.Threads));
+        Assert.All(BusyNeighbour.WaitSettings(threads: 1), w => Assert.Equal(1, w.Threads));
         Assert.Contains(OpenMpSettings.DefaultSpinCount, settings.Single(w => w.IsLibraryDefault).Label);
     }
 

@@ -133,7 +133,7 @@ public class InferenceBenchmarkTests
     public void Compare_times_both_engines_on_the_same_batch_and_reports_their_agreement()
     {
         using var model = TrainedModel.Load();
-        var timing = MnistDenoise.Inference.InferenceBenchmark.Compare(model, batchSize: 8, passes: 2, warmup: 1);
+        var timing = MnistDenoise.Bench.InferenceBenchmark.Compare(model, batchSize: 8, passes: 2, warmup: 1);
         Assert.Equal((8, 2), (timing.BatchSize, timing.Passes));
         Assert.True(timing.TorchMsPerBatch > 0 && timing.OnnxMsPerBatch > 0);
         Assert.True(timing.MaxAbsDifference <= 1e-5, $"{timing.MaxAbsDifference:E2}");

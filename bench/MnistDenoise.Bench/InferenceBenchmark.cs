@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using MnistDenoise.Inference;
 using MnistDenoise.Model;
 using static TorchSharp.torch;
 
-namespace MnistDenoise.Inference;
+namespace MnistDenoise.Bench;
 
 /// <summary>Forward-pass timings of the two engines on the same batch (see <see cref="InferenceBenchmark.Compare"/>).</summary>
 /// <param name="BatchSize">Images per forward pass.</param>
@@ -10,7 +11,7 @@ namespace MnistDenoise.Inference;
 /// <param name="TorchMsPerBatch">Median milliseconds per pass of <see cref="ConvAutoencoder.Reconstruct"/> (TorchSharp).</param>
 /// <param name="OnnxMsPerBatch">Median milliseconds per pass of ONNX Runtime on <see cref="OnnxExport"/>'s graph.</param>
 /// <param name="MaxAbsDifference">Largest difference between the two engines' outputs on that batch.</param>
-public sealed record InferenceTiming(int BatchSize, int Passes, double TorchMsPerBatch, double OnnxMsPerBatch, double MaxAbsDifference)
+internal sealed record InferenceTiming(int BatchSize, int Passes, double TorchMsPerBatch, double OnnxMsPerBatch, double MaxAbsDifference)
 {
     /// <summary>Images per second of TorchSharp.</summary>
     public double TorchImagesPerSecond => BatchSize / TorchMsPerBatch * 1000;
@@ -20,7 +21,7 @@ public sealed record InferenceTiming(int BatchSize, int Passes, double TorchMsPe
 }
 
 /// <summary>Times inference of the autoencoder on TorchSharp against ONNX Runtime, for the bench table.</summary>
-public static class InferenceBenchmark
+internal static class InferenceBenchmark
 {
     /// <summary>
     /// Exports <paramref name="model"/> to ONNX in memory, then runs <paramref name="warmup"/> untimed and
@@ -56,12 +57,6 @@ public static class InferenceBenchmark
             onnxTimes.Add(onnxMs);
         }
         var maxDiff = torchOut.Zip(onnxOut, (a, b) => (double)Math.Abs(a - b)).Max();
-        return new InferenceTiming(batchSize, passes, Median(torchTimes), Median(onnxTimes), maxDiff);
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+        return new InferenceTiming(batchSize, passes, Numbers.Median(torchTimes), Numbers.Median(onnxTimes), maxDiff);
     }
 }
