@@ -21,6 +21,7 @@ internal static class Workers
                 result = DefaultMalloc(s);
                 break;
             case "memory":
+                NativeAllocator.TuneForTraining(); // as `train` runs
                 result = MemoryUse.Measure(s);
                 break;
             case "neighbour":
