@@ -45,7 +45,7 @@ internal static class ResultsCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
             .Range(1, 55_000, "The tutorial uses 200.");
         var evalSize = SharedOptions.EvalSize();
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and training damage (test damage uses 1234).", DefaultValueFactory = _ => defaults.Seed };
+        var seed = new Option<int>("--seed") { Description = $"Seed for weights, batch order and training damage (test damage uses {TestDamage.Seed}).", DefaultValueFactory = _ => defaults.Seed };
         var threads = SharedOptions.Threads();
         var graph = SharedOptions.Graph();
         var output = new Option<FileInfo>("--output", "-o")
@@ -138,7 +138,7 @@ internal static class ResultsCommand
         var table = ResultsTable.Markdown(results);
         var settings = new ResultsSettings(
             "mnist-denoise " + string.Join(' ', args), options.Epochs, options.TrainSize, options.BatchSize, options.LearningRate,
-            options.Init.ToString(), options.Seed, 1234, evalSize, TorchSharp.torch.get_num_threads(), Baselines.DefaultBlurSigma,
+            options.Init.ToString(), options.Seed, TestDamage.Seed, evalSize, TorchSharp.torch.get_num_threads(), Baselines.DefaultBlurSigma,
             Math.Round(total.Elapsed.TotalSeconds, 1), options.Graph.ToString().ToLowerInvariant(),
             options.Precision == Precision.BFloat16 ? "bf16" : "fp32", CpuDescription(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var markdown = Document(table, settings, results);
@@ -184,7 +184,7 @@ internal static class ResultsCommand
         md.AppendLine();
         md.AppendLine("For each corruption the tutorial's network (its architecture, Adam, cross-entropy, default init) is trained from");
         md.AppendLine("scratch on damaged training images, then every method restores the same damaged test images (damage drawn");
-        md.AppendLine("from seed 1234). Scores are means over the test images of each image's PSNR (dB, capped at 100) and SSIM");
+        md.AppendLine($"from seed {s.TestSeed}). Scores are means over the test images of each image's PSNR (dB, capped at 100) and SSIM");
         md.AppendLine("(Wang et al. 2004: 11×11 Gaussian window, σ 1.5, K1 0.01, K2 0.03, L 1; matches scikit-image's");
         md.AppendLine("`structural_similarity` to 1e-6). Higher is better; the best method per corruption is in bold; the italic row is");
         md.AppendLine("the autoencoder's margin over the best baseline (negative: it loses by that much).");
