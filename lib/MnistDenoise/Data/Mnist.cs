@@ -94,7 +94,7 @@ public static class Mnist
                 labelsPath, $"holds {labels.Length} labels but '{imagesPath}' holds {images.Count} images");
         }
 
-        int badLabel = labels.AsSpan().IndexOfAnyInRange((byte)DataSet.NumClasses, byte.MaxValue);
+        int badLabel = DataSet.IndexOfBadLabel(labels);
         if (badLabel >= 0)
         {
             throw new InvalidDataFileException(
