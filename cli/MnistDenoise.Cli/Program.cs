@@ -7,6 +7,10 @@ using MnistDenoise.Runtime;
 if (args is not ["denoise", ..])
     LibTorchLoader.EnsureLoaded();
 
+// The bench still reads the library's process-wide MNIST folder; the other commands pass DataFolders' folder themselves.
+if (args is ["bench", ..])
+    MnistDenoise.Data.Mnist.DefaultDataDirectory = DataFolders.Mnist;
+
 var root = new RootCommand(
     "Train and evaluate the tutorial's convolutional denoising autoencoder on MNIST (TorchSharp).")
 {

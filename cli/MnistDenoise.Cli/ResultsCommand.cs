@@ -108,7 +108,7 @@ internal static class ResultsCommand
         var results = new List<CorruptionResult>();
         foreach (var dataset in datasets)
         {
-            var data = ConsoleReport.LoadData(null, dataset, cancellationToken: cancellationToken);
+            var data = ConsoleReport.LoadData(DataFolders.Default(dataset), dataset, cancellationToken: cancellationToken);
             try { options.Validate(data.Train.NumExamples); }
             catch (ArgumentOutOfRangeException e) { throw new CommandLineApp.UsageException(e.Message.Split(" (Parameter")[0]); }
             var spec = KnownDatasets.Spec(dataset);

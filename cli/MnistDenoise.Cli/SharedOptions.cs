@@ -12,7 +12,7 @@ internal static class SharedOptions
     public static Option<DirectoryInfo> DataDirectory() => new Option<DirectoryInfo>("--data")
     {
         Description = "Folder with the MNIST (or Fashion-MNIST) IDX files, .gz or raw; missing files are downloaded. Default: the repository's data/mnist.",
-        DefaultValueFactory = _ => new DirectoryInfo(Mnist.DefaultDataDirectory),
+        DefaultValueFactory = _ => new DirectoryInfo(DataFolders.Mnist),
     }.NotAFile();
 
     public static Option<DirectoryInfo> OutputDirectory() => new Option<DirectoryInfo>("--output", "-o")
@@ -148,11 +148,9 @@ internal static class SharedOptions
         return option;
     }
 
-    public static DatasetSpec Spec(string name) => KnownDatasets.Spec(name);
-
-    /// <summary>The folder --data names, or null when it was left out and the dataset has its own default folder (Fashion-MNIST).</summary>
+    /// <summary>The folder --data names, else the dataset's default (<see cref="DataFolders.Default"/>; null: Fashion-MNIST's own).</summary>
     public static string? DataDirectory(ParseResult parse, Option<DirectoryInfo> data, string dataset) =>
-        parse.GetResult(data) is { Implicit: false } || KnownDatasets.Canonical(dataset) == "mnist" ? parse.GetValue(data)!.FullName : null;
+        parse.GetResult(data) is { Implicit: false } ? parse.GetValue(data)!.FullName : DataFolders.Default(dataset);
 
     public static Option<string?> Corruption() => new Option<string?>("--corruption")
     {

@@ -9,15 +9,20 @@ public static class Mnist
     /// <summary>TF's default number of training examples held out for validation.</summary>
     public const int DefaultValidationSize = 5000;
 
+    private static string? _defaultDataDirectory;
+
     /// <summary>
-    /// The repository's <c>data/mnist</c> folder, found by walking up from the application's folder and then from the
-    /// current directory to a folder holding both <c>global.json</c> and <c>data/mnist</c>;
-    /// <c>./MNIST_data</c> (TF's habit) when there is none.
+    /// The MNIST folder that the host program set for code that does not take one. The library has no default of its
+    /// own: where the data lives is the caller's knowledge, so every <see cref="ReadDataSets"/> call is given its folder.
+    /// Transitional: only code that has not yet been given its folder reads this; it goes once none does.
     /// </summary>
-    public static string DefaultDataDirectory =>
-        FindDataDirectory(AppContext.BaseDirectory)
-        ?? FindDataDirectory(Directory.GetCurrentDirectory())
-        ?? Path.Combine(Directory.GetCurrentDirectory(), "MNIST_data");
+    /// <exception cref="InvalidOperationException">Read before the host program set it.</exception>
+    public static string DefaultDataDirectory
+    {
+        get => _defaultDataDirectory ?? throw new InvalidOperationException(
+            "No default MNIST folder was set in this process: pass the folder to read to Mnist.ReadDataSets.");
+        set => _defaultDataDirectory = value;
+    }
 
     /// <summary>
     /// Reads the dataset from <paramref name="trainDir"/>, downloading missing files first, and splits it like TF:
@@ -107,18 +112,4 @@ public static class Mnist
     private static string Locate(string directory, DatasetFile file) =>
         file.Locate(directory) ?? throw new FileNotFoundException(
             $"Neither '{file.GzipName}' nor '{file.Name}' is in '{directory}'.", Path.Combine(directory, file.GzipName));
-
-    private static string? FindDataDirectory(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            string data = Path.Combine(dir.FullName, "data", "mnist");
-            if (File.Exists(Path.Combine(dir.FullName, "global.json")) && Directory.Exists(data))
-            {
-                return data;
-            }
-        }
-
-        return null;
-    }
 }
