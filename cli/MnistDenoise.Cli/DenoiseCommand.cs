@@ -36,14 +36,10 @@ internal static class DenoiseCommand
             Description = "ONNX model written by 'export' (engine onnx).",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", ExportCommand.DefaultOnnxFileName)),
         };
-        var invert = new Option<InvertMode>("--invert")
-        {
-            Description = "auto: flip pictures with a light background (dark ink on paper) to MNIST's light-on-black; " +
-                          "always (or --invert alone) / never: override the guess.",
-            Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => InvertMode.Auto,
-            CustomParser = result => result.Tokens.Count == 0 ? InvertMode.Always : ParseInvert(result),
-        };
+        var invert = Choices.Invert.Option("--invert",
+            "auto: flip pictures with a light background (dark ink on paper) to MNIST's light-on-black; " +
+            "always (or --invert alone) / never: override the guess.",
+            alone: InvertMode.Always);
 
         var command = new Command("denoise", "Denoise your own pictures of digits (framed like MNIST: 28×28, light on black, centred by mass).")
         {
@@ -80,14 +76,5 @@ internal static class DenoiseCommand
             return done == outcomes.Count ? CommandLineApp.Ok : CommandLineApp.Failed;
         });
         return command;
-    }
-
-    private static InvertMode ParseInvert(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        var token = result.Tokens[0].Value;
-        if (Enum.TryParse<InvertMode>(token, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(token, out _))
-            return mode;
-        result.AddError($"--invert must be auto, always or never; got '{token}'.");
-        return InvertMode.Auto;
     }
 }
