@@ -52,9 +52,7 @@ internal static class DenoiseCommand
             // (a several-fold slowdown on the project's VM, docs/performance.md). ONNX Runtime keeps its own arena.
             if (!useOnnx) MnistDenoise.Runtime.NativeAllocator.TuneForTraining();
             var load = Stopwatch.StartNew();
-            using var denoiser = useOnnx
-                ? Denoiser.FromOnnx(parse.GetValue(onnx)!.FullName)
-                : Denoiser.FromCheckpoint(parse.GetValue(checkpoint)!.FullName);
+            using var denoiser = Load(useOnnx, parse.GetValue(onnx)!.FullName, parse.GetValue(checkpoint)!.FullName);
             load.Stop();
 
             var folder = parse.GetValue(output)!.FullName;
@@ -62,7 +60,7 @@ internal static class DenoiseCommand
             var outcomes = denoiser.DenoiseFiles(parse.GetValue(images)!, folder, parse.GetValue(invert), o =>
             {
                 if (o.Succeeded) Console.WriteLine($"{o.Source} -> {o.Denoised}{(o.Inverted ? " (colours inverted)" : "")}");
-                else Console.Error.WriteLine($"error: {o.Error}");
+                else Console.Error.WriteLine(ErrorLine(o));
             });
             run.Stop();
 
@@ -76,5 +74,15 @@ internal static class DenoiseCommand
             return done == outcomes.Count ? CommandLineApp.Ok : CommandLineApp.Failed;
         });
         return command;
+    }
+
+    /// <summary>The line denoise prints for a picture it could not denoise.</summary>
+    internal static string ErrorLine(DenoiseOutcome outcome) => $"error: {outcome.Error}{Advice.ForPicture(outcome)}";
+
+    // The engine asked for, with the command line's advice when its model file is missing or unreadable.
+    private static Denoiser Load(bool useOnnx, string onnx, string checkpoint)
+    {
+        try { return useOnnx ? Denoiser.FromOnnx(onnx) : Denoiser.FromCheckpoint(checkpoint); }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { throw useOnnx ? Advice.ForOnnx(e) : Advice.ForCheckpoint(e); }
     }
 }

@@ -108,7 +108,7 @@ internal static class ResultsCommand
         var results = new List<CorruptionResult>();
         foreach (var dataset in datasets)
         {
-            var data = ConsoleReport.LoadData(DataFolders.Default(dataset), dataset, cancellationToken: cancellationToken);
+            var data = ConsoleReport.LoadData(DataFolders.Default(dataset), dataset, dataOption: false, cancellationToken: cancellationToken);
             if (options.FindProblem(data.Train.NumExamples) is { } problem)
                 throw new CommandLineApp.UsageException(Flags.Describe(problem));
             var spec = KnownDatasets.Spec(dataset);

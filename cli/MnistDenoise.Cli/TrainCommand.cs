@@ -48,12 +48,14 @@ internal static class TrainCommand
         if (Directory.Exists(checkpoint))
             throw new CommandLineApp.UsageException($"--output: '{checkpoint}' is a folder, so the checkpoint cannot be written there. Remove it or pass another --output.");
 
-        var mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors, cancellationToken);
+        DataSets mnist;
+        try { mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors, cancellationToken: cancellationToken); }
+        catch (DownloadFailedException e) { throw Advice.ForDownload(e); }
         Validate(options, mnist.Train.NumExamples);
         var damage = options.ResolveCorruption();
 
         using var model = options.CreateModel();
-        using var trainer = new Trainer(model, options);
+        using var trainer = NewTrainer(model, options);
         if (resumePath is not null)
         {
             var stepsPerEpoch = Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue) / options.BatchSize;
@@ -86,7 +88,7 @@ internal static class TrainCommand
                 RemoveStaleResults(folder.Path);
                 kept = $" Saved the last good step ({e.GoodSteps}) to {where}.";
             }
-            throw new InvalidOperationException(e.Message + kept, e);
+            throw new InvalidOperationException(Advice.ForDivergence(e) + kept, e);
         }
 
         // Always with the training state: an interrupted run continues with --resume, a finished one can train longer.
@@ -142,6 +144,12 @@ internal static class TrainCommand
             return CommandLineApp.Failed;
         }
         return CommandLineApp.Ok;
+    }
+
+    private static Trainer NewTrainer(ConvAutoencoder model, TrainingOptions options)
+    {
+        try { return new Trainer(model, options); }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException) { throw Advice.ForTrainer(e, options); }
     }
 
     /// <summary>

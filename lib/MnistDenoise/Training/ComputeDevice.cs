@@ -24,7 +24,7 @@ public static class ComputeDevice
             throw new InvalidOperationException(
                 $"Device '{name}' was asked for, but CUDA is not available: this build references the CPU-only " +
                 $"TorchSharp-cpu package, or no NVIDIA GPU/driver is present. For an NVIDIA GPU, replace TorchSharp-cpu " +
-                $"with {CudaPackage} (same TorchSharp version) in Directory.Packages.props and the project files, or use --device cpu.");
+                $"with {CudaPackage} (same TorchSharp version) in Directory.Packages.props and the project files, or train on the CPU.");
         if (index >= cuda.device_count())
             throw new InvalidOperationException($"Device '{name}' does not exist: {cuda.device_count()} CUDA device(s) found.");
         return new Device(DeviceType.CUDA, index);

@@ -41,7 +41,7 @@ public sealed class Trainer : IDisposable
         if (options.Precision == Precision.BFloat16 && Runtime.CpuFeatures.HasBFloat16 == false)
             throw new NotSupportedException(
                 "Precision BFloat16 needs a CPU with bf16 instructions (AVX512-BF16 or AMX); this one has none, so bf16 would be " +
-                "slower than float32. Use Precision.Float32 (the default; --precision fp32).");
+                "slower than float32. Use Precision.Float32 (the default).");
         _computeType = options.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         if (options.Threads is { } threads) set_num_threads(threads);
         Runtime.NativeAllocator.TuneForTraining();
