@@ -19,8 +19,10 @@ public static class BenchCommand
     internal const int Ok = 0, Usage = 2;
 
     /// <summary>The <c>bench</c> command with its options; its hidden <c>--worker</c> runs one child job.</summary>
-    public static Command Create()
+    /// <param name="mnistFolder">Where the host keeps MNIST (asked when the command runs).</param>
+    public static Command Create(Func<string> mnistFolder)
     {
+        ArgumentNullException.ThrowIfNull(mnistFolder);
         var steps = new Option<int>("--steps") { Description = "Timed steps per configuration and round.", DefaultValueFactory = _ => 8 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds; configurations alternate within each round.", DefaultValueFactory = _ => 2 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 200 };
@@ -39,7 +41,7 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             var settings = new BenchSettings(parse.GetValue(steps), parse.GetValue(rounds), parse.GetValue(batchSize),
-                parse.GetValue(threads) ?? CpuFeatures.Cores);
+                parse.GetValue(threads) ?? CpuFeatures.Cores, mnistFolder());
             return parse.GetValue(worker) switch
             {
                 "spin" => Spinner.Spin(),
@@ -60,7 +62,7 @@ public static class BenchCommand
 }
 
 /// <summary>What one bench run (and each of its child jobs) measures with.</summary>
-internal sealed record BenchSettings(int Steps, int Rounds, int Batch, int Threads)
+internal sealed record BenchSettings(int Steps, int Rounds, int Batch, int Threads, string MnistFolder)
 {
     /// <summary>Untimed steps before every timed series.</summary>
     public const int Warmup = 3;

@@ -27,7 +27,7 @@ internal static class BenchRun
 
         var rounds = InterleavedRounds.Measure(s, bf16);
         var children = peers ? Peers.Run(s, python, bf16) : PeerResults.None;
-        var loading = LoadingTimes.Measure();
+        var loading = LoadingTimes.Measure(s.MnistFolder);
         // Inference engines: TorchSharp's forward against ONNX Runtime on the same model (exported in memory) and batch.
         InferenceTiming inference;
         using (var model = new ConvAutoencoder(seed: 1)) inference = InferenceBenchmark.Compare(model, s.Batch);

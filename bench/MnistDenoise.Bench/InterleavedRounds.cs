@@ -23,7 +23,7 @@ internal static class InterleavedRounds
         var configs = StepConfig.All(s.Threads, bf16);
         var times = configs.ToDictionary(c => c, _ => new List<double>());
         var trainer = new List<double>();
-        var mnist = Mnist.ReadDataSets(Mnist.DefaultDataDirectory, reshape: false);
+        var mnist = Mnist.ReadDataSets(s.MnistFolder, reshape: false);
         using (var bench = new StepBench(s.Batch))
         {
             foreach (var c in configs)

@@ -8,9 +8,9 @@ namespace MnistDenoise.Bench;
 internal sealed record LoadingTimes(double GzSeconds, double RawSeconds)
 {
     /// <summary>Times <see cref="Mnist.ReadDataSets"/> on the repository's data and on a decompressed copy; null (said why) without the .gz files.</summary>
-    public static LoadingTimes? Measure()
+    public static LoadingTimes? Measure(string mnistFolder)
     {
-        var source = Mnist.DefaultDataDirectory;
+        var source = mnistFolder;
         var gz = Directory.Exists(source) ? Directory.GetFiles(source, "*.gz") : [];
         if (gz.Length < 4)
         {

@@ -23,7 +23,7 @@ internal sealed record MemoryUse(double PeakRssMib, List<double> RssAfterRunsMib
     /// </summary>
     public static JsonObject Measure(BenchSettings s)
     {
-        var mnist = Mnist.ReadDataSets(Mnist.DefaultDataDirectory, reshape: false);
+        var mnist = Mnist.ReadDataSets(s.MnistFolder, reshape: false);
         var options = new TrainingOptions { BatchSize = s.Batch, Threads = s.Threads, Epochs = 1, TrainSize = 20 * s.Batch };
         var after = new JsonArray();
         double evalSeconds = 0;

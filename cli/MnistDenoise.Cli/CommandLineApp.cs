@@ -84,46 +84,4 @@ internal static class CommandLineApp
 
     /// <summary>An option value the parser accepted but that makes no sense (an absurd hyperparameter).</summary>
     public sealed class UsageException(string message) : Exception(message);
-
-    /// <summary>Adds a validator that rejects values outside <paramref name="range"/> (the library's own limits) with the option's name.</summary>
-    public static Option<T> Range<T>(this Option<T> option, MnistDenoise.Training.ValueRange<T> range) where T : IComparable<T>
-    {
-        option.Validators.Add(result =>
-        {
-            T value;
-            try { value = result.GetValueOrDefault<T>(); }
-            catch (InvalidOperationException) { return; } // not a number: the parser reports that itself
-            if (!range.Contains(value))
-                result.AddError($"{option.Name} must be between {range.Min} and {range.Max}; got {value}. ({range.Hint})");
-        });
-        return option;
-    }
-
-    /// <summary>Same as <see cref="Range{T}(Option{T}, MnistDenoise.Training.ValueRange{T})"/> for an option that may be left unset.</summary>
-    public static Option<T?> Range<T>(this Option<T?> option, MnistDenoise.Training.ValueRange<T> range) where T : struct, IComparable<T>
-    {
-        option.Validators.Add(result =>
-        {
-            T? value;
-            try { value = result.GetValueOrDefault<T?>(); }
-            catch (InvalidOperationException) { return; }
-            if (value is { } v && !range.Contains(v))
-                result.AddError($"{option.Name} must be between {range.Min} and {range.Max}; got {v}. ({range.Hint})");
-        });
-        return option;
-    }
-
-    /// <summary>Adds a validator that rejects values outside [min, max] with the option's name and a hint.</summary>
-    public static Option<T> Range<T>(this Option<T> option, T min, T max, string hint) where T : IComparable<T>
-    {
-        option.Validators.Add(result =>
-        {
-            T value;
-            try { value = result.GetValueOrDefault<T>(); }
-            catch (InvalidOperationException) { return; } // not a number: the parser reports that itself
-            if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
-                result.AddError($"{option.Name} must be between {min} and {max}; got {value}. {hint}");
-        });
-        return option;
-    }
 }

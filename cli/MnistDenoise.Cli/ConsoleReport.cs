@@ -11,23 +11,24 @@ internal static class ConsoleReport
 {
     private static bool Live => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
-    public static DataSets LoadData(string directory, DatasetSpec spec, IReadOnlyList<Uri>? mirrors = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads a dataset by name from <paramref name="directory"/>, downloading missing files (from <paramref name="mirrors"/>
+    /// when given), or, when it is null, from Fashion-MNIST's own folder (see <see cref="KnownDatasets"/>); when that lacks
+    /// the files, <paramref name="dataOption"/> says whether the command has --data to name another.
+    /// </summary>
+    public static DataSets LoadData(string? directory, string dataset, IReadOnlyList<Uri>? mirrors = null, bool dataOption = true,
+        CancellationToken cancellationToken = default)
     {
-        AnsiConsole.MarkupLineInterpolated($"Reading {spec.Name} from [blue]{directory}[/]");
-        var progress = new Progress<DownloadProgress>(p =>
-            Console.Error.WriteLine($"  downloading {p}"));
-        return Mnist.ReadDataSets(directory, oneHot: false, reshape: false, spec: spec,
-            mirrors: mirrors is { Count: > 0 } ? mirrors : null, progress: progress, cancellationToken: cancellationToken);
-    }
-
-    /// <summary>Reads a dataset by name from <paramref name="directory"/>, or from its default folder when null (see <see cref="KnownDatasets"/>).</summary>
-    public static DataSets LoadData(string? directory, string dataset, IReadOnlyList<Uri>? mirrors = null, CancellationToken cancellationToken = default)
-    {
-        if (directory is not null) return LoadData(directory, KnownDatasets.Spec(dataset), mirrors, cancellationToken);
         var spec = KnownDatasets.Spec(dataset);
-        AnsiConsole.MarkupLineInterpolated($"Reading {spec.Name} from [blue]{KnownDatasets.DefaultDirectory(dataset)}[/]");
-        return KnownDatasets.Read(dataset, progress: new Progress<DownloadProgress>(p => Console.Error.WriteLine($"  downloading {p}")),
-            cancellationToken: cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Reading {spec.Name} from [blue]{directory ?? KnownDatasets.DebianFashionMnistDirectory}[/]");
+        var progress = new Progress<DownloadProgress>(p => Console.Error.WriteLine($"  downloading {p}"));
+        if (directory is null)
+        {
+            try { return KnownDatasets.Read(dataset, progress: progress, cancellationToken: cancellationToken); }
+            catch (FileNotFoundException e) when (dataOption) { throw Advice.ForMissingDataset(e); }
+        }
+        return Mnist.ReadDataSets(directory, oneHot: false, reshape: false, spec: spec, mirrors: mirrors is { Count: > 0 } ? mirrors : null,
+            progress: progress, cancellationToken: cancellationToken);
     }
 
     /// <summary>Runs training under a progress bar (or, when output is not a terminal, a line every few percent).</summary>

@@ -36,14 +36,10 @@ internal static class DenoiseCommand
             Description = "ONNX model written by 'export' (engine onnx).",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", ExportCommand.DefaultOnnxFileName)),
         };
-        var invert = new Option<InvertMode>("--invert")
-        {
-            Description = "auto: flip pictures with a light background (dark ink on paper) to MNIST's light-on-black; " +
-                          "always (or --invert alone) / never: override the guess.",
-            Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => InvertMode.Auto,
-            CustomParser = result => result.Tokens.Count == 0 ? InvertMode.Always : ParseInvert(result),
-        };
+        var invert = Choices.Invert.Option("--invert",
+            "auto: flip pictures with a light background (dark ink on paper) to MNIST's light-on-black; " +
+            "always (or --invert alone) / never: override the guess.",
+            alone: InvertMode.Always);
 
         var command = new Command("denoise", "Denoise your own pictures of digits (framed like MNIST: 28×28, light on black, centred by mass).")
         {
@@ -56,9 +52,7 @@ internal static class DenoiseCommand
             // per batch; glibc's defaults would fault in fresh pages each time). ONNX Runtime loads no libtorch.
             if (!useOnnx) MnistDenoise.Runtime.TorchProcess.Configure();
             var load = Stopwatch.StartNew();
-            using var denoiser = useOnnx
-                ? Denoiser.FromOnnx(parse.GetValue(onnx)!.FullName)
-                : Denoiser.FromCheckpoint(parse.GetValue(checkpoint)!.FullName);
+            using var denoiser = Load(useOnnx, parse.GetValue(onnx)!.FullName, parse.GetValue(checkpoint)!.FullName);
             load.Stop();
 
             var folder = parse.GetValue(output)!.FullName;
@@ -66,7 +60,7 @@ internal static class DenoiseCommand
             var outcomes = denoiser.DenoiseFiles(parse.GetValue(images)!, folder, parse.GetValue(invert), o =>
             {
                 if (o.Succeeded) Console.WriteLine($"{o.Source} -> {o.Denoised}{(o.Inverted ? " (colours inverted)" : "")}");
-                else Console.Error.WriteLine($"error: {o.Error}");
+                else Console.Error.WriteLine(ErrorLine(o));
             });
             run.Stop();
 
@@ -82,12 +76,13 @@ internal static class DenoiseCommand
         return command;
     }
 
-    private static InvertMode ParseInvert(System.CommandLine.Parsing.ArgumentResult result)
+    /// <summary>The line denoise prints for a picture it could not denoise.</summary>
+    internal static string ErrorLine(DenoiseOutcome outcome) => $"error: {outcome.Error}{Advice.ForPicture(outcome)}";
+
+    // The engine asked for, with the command line's advice when its model file is missing or unreadable.
+    private static Denoiser Load(bool useOnnx, string onnx, string checkpoint)
     {
-        var token = result.Tokens[0].Value;
-        if (Enum.TryParse<InvertMode>(token, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(token, out _))
-            return mode;
-        result.AddError($"--invert must be auto, always or never; got '{token}'.");
-        return InvertMode.Auto;
+        try { return useOnnx ? Denoiser.FromOnnx(onnx) : Denoiser.FromCheckpoint(checkpoint); }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { throw useOnnx ? Advice.ForOnnx(e) : Advice.ForCheckpoint(e); }
     }
 }

@@ -34,7 +34,7 @@ internal static class ExportCommand
             if (Directory.Exists(to))
                 throw new CommandLineApp.UsageException($"--onnx must name a file, but '{to}' is a folder. Add a file name, e.g. {Path.Combine(to, DefaultOnnxFileName)}.");
             if (!File.Exists(from))
-                throw new FileNotFoundException($"No checkpoint at {from}: train one with 'mnist-denoise train' or pass --checkpoint.", from);
+                throw Advice.MissingCheckpoint(from);
             using var model = new ConvAutoencoder();
             Checkpoint.Load(model, from);
             OnnxExport.Save(model, to);

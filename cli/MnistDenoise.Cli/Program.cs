@@ -15,7 +15,7 @@ var root = new RootCommand(
 {
     TrainCommand.Create(),
     ReconstructCommand.Create(),
-    BenchCommand.Create(),
+    BenchCommand.Create(() => DataFolders.Mnist),
     ResultsCommand.Create(),
     DenoiseCommand.Create(),
     ExportCommand.Create(),

@@ -18,7 +18,7 @@ internal static class ReconstructCommand
             Description = "Weights written by 'train'.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine("out", Checkpoint.DefaultFileName)),
         }.ExistingCheckpoint("Train first (mnist-denoise train) or pass the right path.");
-        var seed = new Option<int>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 1234 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => TestDamage.Seed };
         var data = SharedOptions.DataDirectory();
         var dataset = SharedOptions.Dataset();
         var output = SharedOptions.OutputDirectory();

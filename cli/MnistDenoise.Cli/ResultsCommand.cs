@@ -24,7 +24,7 @@ internal static class ResultsCommand
     public static Command Create()
     {
         var defaults = new TrainingOptions();
-        var corruptions = new Option<string[]>("--corruption")
+        var corruptions = new Option<string[]>(Flags.Corruption)
         {
             Description = $"Corruptions to compare, repeated or comma-separated (default: {Corruptions.DefaultSet}). {Corruptions.ValidKinds}.",
             AllowMultipleArgumentsPerToken = false,
@@ -35,17 +35,17 @@ internal static class ResultsCommand
                 $"Fashion-MNIST is read from {KnownDatasets.DebianFashionMnistDirectory} (Debian package dataset-fashion-mnist).",
             DefaultValueFactory = _ => ["mnist"],
         }.AcceptOnlyFromAmong([.. KnownDatasets.Names]);
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training images, per corruption.", DefaultValueFactory = _ => DefaultEpochs }
-            .Range(1, 1000, "The tutorial uses 2; short runs use 1.");
-        var trainSize = new Option<int>("--train-size")
+        var epochs = new Option<int>(Flags.Epochs) { Description = "Passes over the training images, per corruption.", DefaultValueFactory = _ => DefaultEpochs }
+            .Range(TrainingLimits.Epochs);
+        var trainSize = new Option<int>(Flags.TrainSize)
         {
             Description = $"Training images per corruption (default {DefaultTrainSize:N0}; 0 for all 55,000).",
             DefaultValueFactory = _ => DefaultTrainSize,
-        }.Range(0, 60_000, "Use 0 for all training images.");
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
-            .Range(1, 55_000, "The tutorial uses 200.");
+        }.Range(TrainingLimits.TrainSize with { Min = 0, Hint = "0 for all training images" });
+        var batchSize = new Option<int>(Flags.BatchSize) { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
+            .Range(TrainingLimits.BatchSize);
         var evalSize = SharedOptions.EvalSize();
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and training damage (test damage uses 1234).", DefaultValueFactory = _ => defaults.Seed };
+        var seed = new Option<int>(Flags.Seed) { Description = $"Seed for weights, batch order and training damage (test damage uses {TestDamage.Seed}).", DefaultValueFactory = _ => defaults.Seed };
         var threads = SharedOptions.Threads();
         var graph = SharedOptions.Graph();
         var output = new Option<FileInfo>("--output", "-o")
@@ -109,9 +109,9 @@ internal static class ResultsCommand
         var results = new List<CorruptionResult>();
         foreach (var dataset in datasets)
         {
-            var data = ConsoleReport.LoadData(null, dataset, cancellationToken: cancellationToken);
-            try { options.Validate(data.Train.NumExamples); }
-            catch (ArgumentOutOfRangeException e) { throw new CommandLineApp.UsageException(e.Message.Split(" (Parameter")[0]); }
+            var data = ConsoleReport.LoadData(DataFolders.Default(dataset), dataset, dataOption: false, cancellationToken: cancellationToken);
+            if (options.FindProblem(data.Train.NumExamples) is { } problem)
+                throw new CommandLineApp.UsageException(Flags.Describe(problem));
             var spec = KnownDatasets.Spec(dataset);
             var name = spec.Name;
             foreach (var corruption in corruptions)
@@ -139,9 +139,9 @@ internal static class ResultsCommand
         var table = ResultsTable.Markdown(results);
         var settings = new ResultsSettings(
             "mnist-denoise " + string.Join(' ', args), options.Epochs, options.TrainSize, options.BatchSize, options.LearningRate,
-            options.Init.ToString(), options.Seed, 1234, evalSize, TorchSharp.torch.get_num_threads(), Baselines.DefaultBlurSigma,
+            options.Init.ToString(), options.Seed, TestDamage.Seed, evalSize, TorchSharp.torch.get_num_threads(), Baselines.DefaultBlurSigma,
             Math.Round(total.Elapsed.TotalSeconds, 1), options.Graph.ToString().ToLowerInvariant(),
-            options.Precision == Precision.BFloat16 ? "bf16" : "fp32", CpuDescription(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Choices.Precision.NameOf(options.Precision), CpuDescription(), DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var markdown = Document(table, settings, results);
         AtomicFile.WriteAllText(output.FullName, markdown);
         var json = Path.ChangeExtension(output.FullName, ".json");
@@ -185,7 +185,7 @@ internal static class ResultsCommand
         md.AppendLine();
         md.AppendLine("For each corruption the tutorial's network (its architecture, Adam, cross-entropy, default init) is trained from");
         md.AppendLine("scratch on damaged training images, then every method restores the same damaged test images (damage drawn");
-        md.AppendLine("from seed 1234). Scores are means over the test images of each image's PSNR (dB, capped at 100) and SSIM");
+        md.AppendLine($"from seed {s.TestSeed}). Scores are means over the test images of each image's PSNR (dB, capped at 100) and SSIM");
         md.AppendLine("(Wang et al. 2004: 11×11 Gaussian window, σ 1.5, K1 0.01, K2 0.03, L 1; matches scikit-image's");
         md.AppendLine("`structural_similarity` to 1e-6). Higher is better; the best method per corruption is in bold; the italic row is");
         md.AppendLine("the autoencoder's margin over the best baseline (negative: it loses by that much).");

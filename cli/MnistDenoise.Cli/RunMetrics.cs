@@ -29,17 +29,14 @@ internal sealed record RunMetrics(
     };
 
     public static RunMetrics From(TrainingOptions o, TrainingResult r, EvaluationResult e, Reconstructions pictured, TimeSpan wall) => new(
-        o.Epochs, o.BatchSize, o.LearningRate, o.NoiseFactor, o.Init.ToString().ToLowerInvariant(), o.Seed, o.TrainSize,
+        o.Epochs, o.BatchSize, o.LearningRate, o.NoiseFactor, Choices.Init.NameOf(o.Init), o.Seed, o.TrainSize,
         o.Device, TorchSharp.torch.get_num_threads(), r.StepLosses.Count, r.Cancelled,
         r.EpochLosses, r.Elapsed.TotalSeconds, r.MillisecondsPerStep,
         e.Images, e.Loss, e.NoisyPsnr, e.ReconstructedPsnr,
         pictured.NoisyPsnr, pictured.ReconstructedPsnr, wall.TotalSeconds,
-        o.Precision == Training.Precision.BFloat16 ? "bf16" : "fp32", ProcessMemory.PeakResidentMib(),
+        Choices.Precision.NameOf(o.Precision), ProcessMemory.PeakResidentMib(),
         e.Corruption, e.NoisyMeanPsnr, e.ReconstructedMeanPsnr, e.NoisySsim, e.ReconstructedSsim, o.Graph.ToString().ToLowerInvariant(),
-        TrainCommand.ScheduleNames[o.Schedule], TrainCommand.LossNames[o.Loss]);
+        Choices.Schedule.NameOf(o.Schedule), Choices.Loss.NameOf(o.Loss));
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
-
-    public static RunMetrics Load(string path) =>
-        JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty.");
 }

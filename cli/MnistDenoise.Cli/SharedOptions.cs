@@ -12,7 +12,7 @@ internal static class SharedOptions
     public static Option<DirectoryInfo> DataDirectory() => new Option<DirectoryInfo>("--data")
     {
         Description = "Folder with the MNIST (or Fashion-MNIST) IDX files, .gz or raw; missing files are downloaded. Default: the repository's data/mnist.",
-        DefaultValueFactory = _ => new DirectoryInfo(Mnist.DefaultDataDirectory),
+        DefaultValueFactory = _ => new DirectoryInfo(DataFolders.Mnist),
     }.NotAFile();
 
     public static Option<DirectoryInfo> OutputDirectory() => new Option<DirectoryInfo>("--output", "-o")
@@ -50,37 +50,11 @@ internal static class SharedOptions
             ? uri : null;
 
     /// <summary>--eval-size: 1 to the test set's 10,000 images (both datasets have 10,000); more is refused, not silently cut.</summary>
-    public static Option<int?> EvalSize()
-    {
-        var option = new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is { } n && n is < 1 or > TestImages)
-                r.AddError($"--eval-size must be between 1 and {TestImages} (the test set has {TestImages:N0} images); got {n}. Leave it out to score them all.");
-        });
-        return option;
-    }
+    public static Option<int?> EvalSize() => new Option<int?>("--eval-size") { Description = "Score only the first N test images (default: all 10,000)." }
+        .Range(new ValueRange<int>(1, TestImages, $"the test set has {TestImages:N0} images; leave it out to score them all"));
 
     /// <summary>Test images in MNIST and in Fashion-MNIST (their checksums fix the files, so no --data folder has other counts).</summary>
     public const int TestImages = 10_000;
-
-    /// <summary>
-    /// Rejects a checkpoint option whose path does not exist or is not a regular file (a device such as /dev/zero, a
-    /// FIFO that would block forever), with exit code 2 before any data is read.
-    /// </summary>
-    public static Option<FileInfo> ExistingCheckpoint(this Option<FileInfo> option, string hint)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<FileInfo>() is not { } file) return;
-            var problem = RegularFile.Problem(file.FullName);
-            if (problem == "does not exist")
-                r.AddError($"{option.Name}: no checkpoint at '{file.FullName}'. {hint}");
-            else if (problem is not null)
-                r.AddError($"{option.Name}: '{file.FullName}' {problem}. {hint}");
-        });
-        return option;
-    }
 
     /// <summary>Warns (stderr) when more threads are asked for than the machine has cores: they wait for each other.</summary>
     public static void WarnAboutThreads(int? threads)
@@ -100,7 +74,7 @@ internal static class SharedOptions
         return OperatingSystem.IsWindows() ? $"\"{path}\"" : "'" + path.Replace("'", "'\\''") + "'";
     }
 
-    public static Option<double> Noise() => new Option<double>("--noise")
+    public static Option<double> Noise() => new Option<double>(Flags.Noise)
     {
         Description = "Standard deviation of the Gaussian noise: clip(x + noise·randn, 0, 1).",
         DefaultValueFactory = _ => 0.5,
@@ -110,22 +84,22 @@ internal static class SharedOptions
     {
         Description = "Test images in the side-by-side picture.",
         DefaultValueFactory = _ => 10,
-    }.Range(1, 100, "The tutorial shows 10.");
+    }.Range(new ValueRange<int>(1, 100, "the tutorial shows 10"));
 
-    public static Option<GraphForm> Graph() => new("--graph")
+    public static Option<GraphForm> Graph() => new(Flags.Graph)
     {
         Description = "fast (default: the same function as the tutorial's graph with about half the arithmetic) or literal " +
                       "(the tutorial's ops one for one). Checkpoints of either load into both.",
         DefaultValueFactory = _ => GraphForm.Fast,
     };
 
-    public static Option<string> Device() => new Option<string>("--device")
+    public static Option<string> Device() => new Option<string>(Flags.Device)
     {
         Description = "cpu, or cuda with a CUDA build of TorchSharp (see README).",
         DefaultValueFactory = _ => "cpu",
     };
 
-    public static Option<int?> Threads() => new Option<int?>("--threads")
+    public static Option<int?> Threads() => new Option<int?>(Flags.Threads)
     {
         Description = "Torch intra-op threads (default: TorchSharp's, the number of cores).",
     }.Range(TrainingLimits.Threads);
@@ -137,49 +111,12 @@ internal static class SharedOptions
         DefaultValueFactory = _ => "mnist",
     }.AcceptOnlyFromAmong([.. KnownDatasets.Names]);
 
-    /// <summary>Rejects a folder option that names an existing file (a common slip: --data pointing at one of the .gz files).</summary>
-    private static Option<DirectoryInfo> NotAFile(this Option<DirectoryInfo> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<DirectoryInfo>() is { } dir && File.Exists(dir.FullName))
-                r.AddError($"{option.Name} must be a folder, but '{dir.FullName}' is a file. Pass the folder that holds it.");
-        });
-        return option;
-    }
-
-    public static DatasetSpec Spec(string name) => KnownDatasets.Spec(name);
-
-    /// <summary>The folder --data names, or null when it was left out and the dataset has its own default folder (Fashion-MNIST).</summary>
+    /// <summary>The folder --data names, else the dataset's default (<see cref="DataFolders.Default"/>; null: Fashion-MNIST's own).</summary>
     public static string? DataDirectory(ParseResult parse, Option<DirectoryInfo> data, string dataset) =>
-        parse.GetResult(data) is { Implicit: false } || KnownDatasets.Canonical(dataset) == "mnist" ? parse.GetValue(data)!.FullName : null;
+        parse.GetResult(data) is { Implicit: false } ? parse.GetValue(data)!.FullName : DataFolders.Default(dataset);
 
-    public static Option<string?> Corruption() => new Option<string?>("--corruption")
+    public static Option<string?> Corruption() => new Option<string?>(Flags.Corruption)
     {
         Description = "The damage to undo, e.g. mosaic:4 or gaussian:0.5+saltpepper:0.05 (overrides --noise). " + Corruptions.ValidKinds + ".",
     }.ValidCorruption();
-
-    /// <summary>
-    /// Rejects a spec <see cref="Corruptions.Parse"/> cannot read (or, with <paramref name="lists"/>, a comma-separated
-    /// list of specs), naming the option and listing the valid kinds; the parser then exits with code 2.
-    /// </summary>
-    public static Option<T> ValidCorruption<T>(this Option<T> option, bool lists = false)
-    {
-        option.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens.Select(t => t.Value))
-            {
-                try
-                {
-                    if (lists) Corruptions.ParseList(token);
-                    else Corruptions.Parse(token);
-                }
-                catch (FormatException e)
-                {
-                    result.AddError($"{option.Name}: {e.Message}");
-                }
-            }
-        });
-        return option;
-    }
 }

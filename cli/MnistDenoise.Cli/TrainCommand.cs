@@ -13,115 +13,21 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var defaults = new TrainingOptions();
-        // Ranges come from the library (TrainingLimits), so the command line and TrainingOptions.Validate agree.
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the 55,000 training images.", DefaultValueFactory = _ => defaults.Epochs }
-            .Range(TrainingLimits.Epochs);
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize }
-            .Range(TrainingLimits.BatchSize);
-        var learningRate = new Option<double>("--learning-rate", "--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => defaults.LearningRate }
-            .Range(TrainingLimits.LearningRate);
-        var init = new Option<string>("--init")
-        {
-            Description = "Initial weights: 'default' (PyTorch's conv init; trains), 'glorot' (TensorFlow's default variable init: Glorot-uniform, zero biases) or 'tutorial' (the post's N(0,1); diverges, see README).",
-            DefaultValueFactory = _ => "default",
-        }.AcceptOnlyFromAmong("default", "tutorial", "glorot");
-        var seed = new Option<int>("--seed") { Description = "Seed for weights, batch order and noise.", DefaultValueFactory = _ => defaults.Seed };
-        var trainSize = new Option<int?>("--train-size") { Description = "Use only the first N training images (default: all)." }
-            .Range(TrainingLimits.TrainSize);
-        var evalSize = SharedOptions.EvalSize();
-        var noise = SharedOptions.Noise();
-        var threads = SharedOptions.Threads();
-        var device = SharedOptions.Device();
-        var data = SharedOptions.DataDirectory();
-        var dataset = SharedOptions.Dataset();
-        var mirrors = SharedOptions.Mirrors();
-        var output = SharedOptions.OutputDirectory();
-        var images = SharedOptions.Images();
-        var precision = new Option<string>("--precision")
-        {
-            Description = "fp32 (default) or bf16: mixed precision with fp32 master weights, for CPUs with bf16 instructions (see docs/performance.md).",
-            DefaultValueFactory = _ => "fp32",
-        }.AcceptOnlyFromAmong("fp32", "bf16");
-        var resume = new Option<FileInfo>("--resume")
-        {
-            Description = "Continue the run saved in this checkpoint (written by train when it stops, is interrupted or finishes) " +
-                          "at its next step. Options not given are taken from the checkpoint; --epochs may be raised to train longer.",
-        };
-        resume.ExistingCheckpoint("Pass the autoencoder.weights that an earlier train wrote.");
-        var corruption = SharedOptions.Corruption();
-        var graph = SharedOptions.Graph();
-        var schedule = new Option<string>("--schedule")
-        {
-            Description = "Learning-rate schedule: 'constant' (the tutorial's), 'warmup-cosine' (5% linear warm-up, cosine to 0) or 'one-cycle' (PyTorch's OneCycleLR defaults); each peaks at --lr.",
-            DefaultValueFactory = _ => ScheduleNames[defaults.Schedule],
-        }.AcceptOnlyFromAmong([.. ScheduleNames.Values]);
-        var loss = new Option<string>("--loss")
-        {
-            Description = "What training minimises: 'xent' (the tutorial's sigmoid cross-entropy), 'mse' (squared error of the image, what PSNR scores) or 'l1'.",
-            DefaultValueFactory = _ => LossNames[defaults.Loss],
-        }.AcceptOnlyFromAmong([.. LossNames.Values]);
-        var recipe = new Option<string>("--recipe")
-        {
-            Description = "'tutorial' (default: the post's settings) or 'best': the batch size, learning rate, init, schedule and loss that " +
-                "docs/recipe.md's sweep found best in the same budget (2 epochs of 55,000 images). Options given explicitly override the recipe's.",
-            DefaultValueFactory = _ => "tutorial",
-        }.AcceptOnlyFromAmong("tutorial", "best");
-
+        var arguments = new TrainArguments();
         var command = new Command("train", "Reproduce the tutorial: train (2 epochs, batch 200, noise 0.5, Adam 0.001 by default), " +
-            "then write the checkpoint, the side-by-side PNG of test images and metrics.json.")
-        {
-            epochs, batchSize, learningRate, noise, init, seed, trainSize, evalSize, threads, device, data, dataset, mirrors, output, images, resume, precision, corruption, graph, schedule, loss, recipe,
-        };
+            "then write the checkpoint, the side-by-side PNG of test images and metrics.json.");
+        foreach (var option in arguments.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var resumeFile = parse.GetValue(resume);
+            var resumeFile = parse.GetValue(arguments.Resume);
             var saved = resumeFile is null ? null : ResumeInfo(resumeFile.FullName);
-            // An option left out takes the checkpoint's value when resuming, else the recipe's (--recipe best), else its default.
-            var basis = saved?.Options ?? (parse.GetValue(recipe) == "best" ? TrainingOptions.BestRecipe(defaults) : null);
-            T Pick<T>(Option<T> option, Func<TrainingOptions, T> fromBasis) =>
-                basis is not null && parse.GetResult(option) is (null or { Implicit: true }) ? fromBasis(basis) : parse.GetValue(option)!;
-            var options = new TrainingOptions
-            {
-                Epochs = Pick(epochs, o => o.Epochs),
-                BatchSize = Pick(batchSize, o => o.BatchSize),
-                LearningRate = Pick(learningRate, o => o.LearningRate),
-                NoiseFactor = Pick(noise, o => o.NoiseFactor),
-                Init = Enum.Parse<WeightInit>(Pick(init, o => o.Init.ToString().ToLowerInvariant())!, ignoreCase: true),
-                Seed = Pick(seed, o => o.Seed),
-                Threads = Pick(threads, o => o.Threads),
-                Device = Pick(device, o => o.Device),
-                TrainSize = Pick(trainSize, o => o.TrainSize),
-                Corruption = Pick(corruption, o => o.Corruption),
-                Precision = Pick(precision, o => o.Precision == Precision.BFloat16 ? "bf16" : "fp32") == "bf16" ? Precision.BFloat16 : Precision.Float32,
-                Graph = Pick(graph, o => o.Graph),
-                Schedule = ScheduleNames.Single(p => p.Value == Pick(schedule, o => ScheduleNames[o.Schedule])).Key,
-                Loss = LossNames.Single(p => p.Value == Pick(loss, o => LossNames[o.Loss])).Key,
-            };
-            // A resumed run writes back beside its checkpoint unless -o says otherwise: the default ./out may hold another run's model.
-            var outputDir = resumeFile is not null && parse.GetResult(output) is null or { Implicit: true }
-                ? resumeFile.Directory! : parse.GetValue(output)!;
-            return Run(options, SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!, SharedOptions.MirrorUris(parse.GetValue(mirrors)),
-                outputDir, parse.GetValue(evalSize), parse.GetValue(images), resumeFile?.FullName, saved, CommandLineApp.Stop);
+            var dataset = parse.GetValue(arguments.Dataset)!;
+            return Run(arguments.Training(parse, saved?.Options), SharedOptions.DataDirectory(parse, arguments.Data, dataset), dataset,
+                SharedOptions.MirrorUris(parse.GetValue(arguments.Mirrors)), arguments.OutputFolder(parse, resumeFile), parse.GetValue(arguments.EvalSize),
+                parse.GetValue(arguments.Images), resumeFile?.FullName, saved, CommandLineApp.Stop);
         });
         return command;
     }
-
-    /// <summary>The command line's names of the schedules.</summary>
-    internal static readonly IReadOnlyDictionary<LearningRateSchedule, string> ScheduleNames = new Dictionary<LearningRateSchedule, string>
-    {
-        [LearningRateSchedule.Constant] = "constant",
-        [LearningRateSchedule.WarmupCosine] = "warmup-cosine",
-        [LearningRateSchedule.OneCycle] = "one-cycle",
-    };
-
-    /// <summary>The command line's names of the losses.</summary>
-    internal static readonly IReadOnlyDictionary<ReconstructionLoss, string> LossNames = new Dictionary<ReconstructionLoss, string>
-    {
-        [ReconstructionLoss.CrossEntropy] = "xent",
-        [ReconstructionLoss.MeanSquared] = "mse",
-        [ReconstructionLoss.Absolute] = "l1",
-    };
 
     private static CheckpointInfo ResumeInfo(string path)
     {
@@ -143,12 +49,14 @@ internal static class TrainCommand
         if (Directory.Exists(checkpoint))
             throw new CommandLineApp.UsageException($"--output: '{checkpoint}' is a folder, so the checkpoint cannot be written there. Remove it or pass another --output.");
 
-        var mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors, cancellationToken);
+        DataSets mnist;
+        try { mnist = ConsoleReport.LoadData(dataDir, dataset, mirrors, cancellationToken: cancellationToken); }
+        catch (DownloadFailedException e) { throw Advice.ForDownload(e); }
         Validate(options, mnist.Train.NumExamples);
         var damage = options.ResolveCorruption();
 
         using var model = options.CreateModel();
-        using var trainer = new Trainer(model, options);
+        using var trainer = NewTrainer(model, options);
         if (resumePath is not null)
         {
             var stepsPerEpoch = Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue) / options.BatchSize;
@@ -164,7 +72,7 @@ internal static class TrainCommand
                     "the weights will be close to, not bit-identical with, an uninterrupted run).");
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}, schedule {ScheduleNames[options.Schedule]}, loss {LossNames[options.Loss]}, {TorchSharp.torch.get_num_threads()} thread(s).");
+            $"Training [bold]{options.Epochs}[/] epoch(s) on {Math.Min(mnist.Train.NumExamples, options.TrainSize ?? int.MaxValue):N0} images: batch {options.BatchSize}, Adam {options.LearningRate}, corruption {damage.Spec}, init {options.Init}, seed {options.Seed}, device {options.Device}, precision {options.Precision}, graph {options.Graph}, schedule {Choices.Schedule.NameOf(options.Schedule)}, loss {Choices.Loss.NameOf(options.Loss)}, {TorchSharp.torch.get_num_threads()} thread(s).");
 
         TrainingResult result;
         try
@@ -181,7 +89,7 @@ internal static class TrainCommand
                 RemoveStaleResults(folder.Path);
                 kept = $" Saved the last good step ({e.GoodSteps}) to {where}.";
             }
-            throw new InvalidOperationException(e.Message + kept, e);
+            throw new InvalidOperationException(Advice.ForDivergence(e) + kept, e);
         }
 
         // Always with the training state: an interrupted run continues with --resume, a finished one can train longer.
@@ -239,6 +147,12 @@ internal static class TrainCommand
         return CommandLineApp.Ok;
     }
 
+    private static Trainer NewTrainer(ConvAutoencoder model, TrainingOptions options)
+    {
+        try { return new Trainer(model, options); }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException) { throw Advice.ForTrainer(e, options); }
+    }
+
     /// <summary>
     /// Saves the checkpoint to <paramref name="path"/>; if that fails (the disk filled up during training, the folder
     /// went away or became read-only), saves it into a new folder under the system's temporary folder instead and says
@@ -283,21 +197,7 @@ internal static class TrainCommand
 
     private static void Validate(TrainingOptions options, int? trainExamples)
     {
-        try
-        {
-            options.Validate(trainExamples);
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            // "BatchSize = 200 is out of range: ... (Parameter 'BatchSize')" → "--batch-size = 200 is out of range: ..."
-            var plain = e.Message.Split(" (Parameter")[0];
-            var option = e.ParamName switch
-            {
-                nameof(TrainingOptions.NoiseFactor) => "--noise",
-                null => null,
-                var name => "--" + string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())),
-            };
-            throw new CommandLineApp.UsageException(option is null ? plain : plain.Replace(e.ParamName!, option));
-        }
+        if (options.FindProblem(trainExamples) is { } problem)
+            throw new CommandLineApp.UsageException(Flags.Describe(problem));
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
+using MnistDenoise.Data;
 using MnistDenoise.Runtime;
 using Plotly.NET;
 
@@ -15,6 +16,15 @@ public static class NotebookSetup
 {
     private static readonly Lock Gate = new();
     private static bool _applied;
+
+    /// <summary>
+    /// The repository's <c>data/mnist</c> as the notebooks see it: they run in <c>notebooks/</c> (Jupyter, the notebook
+    /// runner and exported apps alike), so it is <c>../data/mnist</c>, as a full path.
+    /// </summary>
+    public static string DataDirectory => Path.GetFullPath(Path.Combine("..", "data", "mnist"));
+
+    /// <summary>The folder to read <paramref name="dataset"/> from: <see cref="DataDirectory"/> for MNIST, null (its own system folder) for Fashion-MNIST.</summary>
+    public static string? DataDirectoryFor(string dataset) => KnownDatasets.Canonical(dataset) == "mnist" ? DataDirectory : null;
 
     /// <summary>True once <see cref="Apply"/> has run in this process.</summary>
     public static bool IsApplied => _applied;

@@ -44,7 +44,7 @@ public sealed class DataSet
                 nameof(images));
         }
 
-        int badLabel = labels.AsSpan().IndexOfAnyInRange((byte)NumClasses, byte.MaxValue);
+        int badLabel = IndexOfBadLabel(labels);
         if (badLabel >= 0)
         {
             throw new ArgumentException($"Label {labels[badLabel]} at index {badLabel} is not below {NumClasses}.", nameof(labels));
@@ -82,6 +82,9 @@ public sealed class DataSet
 
         return new DataSet(images, labels.ToArray(), rows, columns, oneHot, reshape, seed);
     }
+
+    /// <summary>The index of the first label that is not below <see cref="NumClasses"/>, or -1 when all are valid.</summary>
+    internal static int IndexOfBadLabel(ReadOnlySpan<byte> labels) => labels.IndexOfAnyInRange((byte)NumClasses, byte.MaxValue);
 
     /// <summary>All pixel values, <see cref="NumExamples"/> × <see cref="ImageSize"/>, row-major, in [0, 1].</summary>
     public float[] Images { get; }

@@ -78,7 +78,7 @@ public sealed class DatasetDownloader
             if (url.Scheme != Uri.UriSchemeHttps && !(AllowHttp && url.Scheme == Uri.UriSchemeHttp))
             {
                 failures.Add(new(url, url.Scheme == Uri.UriSchemeHttp
-                    ? "plain HTTP is not used unless you name the mirror yourself (--mirror URL, or the mirrors argument); the checksum is verified either way"
+                    ? "plain HTTP is not used unless you name the mirror yourself (the mirrors argument); the checksum is verified either way"
                     : $"only https:// mirrors (or http:// ones you name) are supported, not {url.Scheme}://"));
                 continue;
             }

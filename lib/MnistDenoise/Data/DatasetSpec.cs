@@ -38,7 +38,7 @@ public sealed record DatasetSpec(
     /// Checksums are of the raw files decompressed from the <c>*.gz</c> that Debian's
     /// <c>dataset-fashion-mnist</c> installs in <c>/usr/share/datasets/fashion-mnist/</c> (see data/README.md).
     /// The mirror is the one torchvision uses; it is plain HTTP (an S3 website endpoint), so the downloader refuses it
-    /// unless the caller names it (<c>mirrors:</c>, or the command line's <c>--mirror</c>); the checksums guard the content.
+    /// unless the caller names it (the <c>mirrors</c> argument of <see cref="Mnist.ReadDataSets"/>); the checksums guard the content.
     /// </summary>
     public static DatasetSpec FashionMnist { get; } = new(
         "Fashion-MNIST",

@@ -40,18 +40,9 @@ public static class IdxReader
     public static byte[] ReadLabels(string path, string? expectedSha256 = null) =>
         ReadIdx(path, LabelsMagic, "IDX labels", expectedSha256).Payload;
 
-    /// <summary>The content of a file, decompressed if it starts with the gzip magic bytes.</summary>
-    /// <exception cref="InvalidDataFileException">The file looks like gzip but cannot be decompressed, or holds more than <paramref name="maxBytes"/> bytes.</exception>
-    public static byte[] ReadContent(string path, long maxBytes = DefaultMaxContentBytes)
-    {
-        using var content = new MemoryStream();
-        Stream(path, maxBytes, (buffer, _) => content.Write(buffer));
-        return content.ToArray();
-    }
-
     /// <summary>
-    /// Lower-case hex SHA-256 of the file's decompressed content (see <see cref="ReadContent"/>), computed while
-    /// streaming: memory use does not depend on the file's size.
+    /// Lower-case hex SHA-256 of the file's content (decompressed if it starts with the gzip magic bytes), computed
+    /// while streaming: memory use does not depend on the file's size.
     /// </summary>
     /// <exception cref="InvalidDataFileException">The file looks like gzip but cannot be decompressed, or holds more than <paramref name="maxBytes"/> bytes.</exception>
     public static string ComputeSha256(string path, long maxBytes = DefaultMaxContentBytes)
@@ -61,13 +52,7 @@ public static class IdxReader
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>Whether the file starts with the gzip magic bytes 1F 8B.</summary>
-    public static bool IsGzip(string path)
-    {
-        using var file = File.OpenRead(path);
-        return IsGzip(file);
-    }
-
+    // Whether the file starts with the gzip magic bytes 1F 8B; the position is left at the start.
     private static bool IsGzip(FileStream file)
     {
         Span<byte> magic = stackalloc byte[2];

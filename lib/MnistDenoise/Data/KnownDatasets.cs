@@ -1,8 +1,8 @@
 namespace MnistDenoise.Data;
 
 /// <summary>
-/// The datasets the command line and the notebooks pick by name — <c>mnist</c> and <c>fashion-mnist</c> (alias
-/// <c>fashion</c>) — with the folder each is read from unless told otherwise.
+/// The datasets a caller can pick by name — <c>mnist</c> and <c>fashion-mnist</c> (alias <c>fashion</c>) — and
+/// Fashion-MNIST's system folder, read from unless told otherwise.
 /// </summary>
 public static class KnownDatasets
 {
@@ -26,16 +26,11 @@ public static class KnownDatasets
     };
 
     /// <summary>
-    /// The folder a dataset is read from by default: MNIST from the repository's <c>data/mnist</c>
-    /// (<see cref="Mnist.DefaultDataDirectory"/>), Fashion-MNIST from <see cref="DebianFashionMnistDirectory"/>.
+    /// Reads <paramref name="name"/> from <paramref name="directory"/> as <see cref="Mnist.ReadDataSets"/> does, images
+    /// as (N, 28, 28, 1). Only Fashion-MNIST has a default folder (<see cref="DebianFashionMnistDirectory"/>, used when
+    /// <paramref name="directory"/> is null); MNIST's folder is the caller's to give.
     /// </summary>
-    public static string DefaultDirectory(string name) =>
-        Canonical(name) == "mnist" ? Mnist.DefaultDataDirectory : DebianFashionMnistDirectory;
-
-    /// <summary>
-    /// Reads <paramref name="name"/> from <paramref name="directory"/> (its <see cref="DefaultDirectory"/> when null) as
-    /// <see cref="Mnist.ReadDataSets"/> does, images as (N, 28, 28, 1).
-    /// </summary>
+    /// <exception cref="ArgumentNullException">MNIST is asked for without a folder.</exception>
     /// <exception cref="FileNotFoundException">Fashion-MNIST is asked for from its default folder and that folder lacks the files: the message names the Debian package to install.</exception>
     public static DataSets Read(string name, string? directory = null, int? seed = null, IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -54,11 +49,12 @@ public static class KnownDatasets
             if (missing.Length > 0)
                 throw new FileNotFoundException(
                     $"Fashion-MNIST is not installed: {string.Join(", ", missing)} missing from {directory}. Install the Debian " +
-                    "package dataset-fashion-mnist (sudo apt-get install dataset-fashion-mnist), or give a folder of your own " +
-                    "(the command line's --data), where missing files are downloaded.",
+                    "package dataset-fashion-mnist (sudo apt-get install dataset-fashion-mnist), or give a folder of your own, " +
+                    "where missing files are downloaded.",
                     Path.Combine(directory, missing[0]));
         }
-        return Mnist.ReadDataSets(directory ?? DefaultDirectory(name), oneHot: false, reshape: false, seed: seed, spec: spec, progress: progress,
+        ArgumentNullException.ThrowIfNull(directory);
+        return Mnist.ReadDataSets(directory, oneHot: false, reshape: false, seed: seed, spec: spec, progress: progress,
             cancellationToken: cancellationToken);
     }
 }

@@ -10,16 +10,6 @@ public static class Mnist
     public const int DefaultValidationSize = 5000;
 
     /// <summary>
-    /// The repository's <c>data/mnist</c> folder, found by walking up from the application's folder and then from the
-    /// current directory to a folder holding both <c>global.json</c> and <c>data/mnist</c>;
-    /// <c>./MNIST_data</c> (TF's habit) when there is none.
-    /// </summary>
-    public static string DefaultDataDirectory =>
-        FindDataDirectory(AppContext.BaseDirectory)
-        ?? FindDataDirectory(Directory.GetCurrentDirectory())
-        ?? Path.Combine(Directory.GetCurrentDirectory(), "MNIST_data");
-
-    /// <summary>
     /// Reads the dataset from <paramref name="trainDir"/>, downloading missing files first, and splits it like TF:
     /// validation is the FIRST <paramref name="validationSize"/> training examples, train the rest
     /// (<c>validation_images = train_images[:validation_size]</c>, <c>train_images = train_images[validation_size:]</c>).
@@ -94,7 +84,7 @@ public static class Mnist
                 labelsPath, $"holds {labels.Length} labels but '{imagesPath}' holds {images.Count} images");
         }
 
-        int badLabel = labels.AsSpan().IndexOfAnyInRange((byte)DataSet.NumClasses, byte.MaxValue);
+        int badLabel = DataSet.IndexOfBadLabel(labels);
         if (badLabel >= 0)
         {
             throw new InvalidDataFileException(
@@ -107,18 +97,4 @@ public static class Mnist
     private static string Locate(string directory, DatasetFile file) =>
         file.Locate(directory) ?? throw new FileNotFoundException(
             $"Neither '{file.GzipName}' nor '{file.Name}' is in '{directory}'.", Path.Combine(directory, file.GzipName));
-
-    private static string? FindDataDirectory(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            string data = Path.Combine(dir.FullName, "data", "mnist");
-            if (File.Exists(Path.Combine(dir.FullName, "global.json")) && Directory.Exists(data))
-            {
-                return data;
-            }
-        }
-
-        return null;
-    }
 }

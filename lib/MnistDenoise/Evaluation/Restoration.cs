@@ -20,7 +20,7 @@ public static class Restoration
     public const string MedianMethod = "median 3×3";
 
     /// <summary>The method name of <see cref="Baselines.GaussianBlur"/> with its default σ.</summary>
-    public const string BlurMethod = "Gaussian blur σ 0.75";
+    public static readonly string BlurMethod = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Gaussian blur σ {Baselines.DefaultBlurSigma}");
 
     /// <summary>The method name of <see cref="Baselines.BicubicFromBlocks"/> (only for corruptions with a mosaic).</summary>
     public const string BicubicMethod = "bicubic of block means";

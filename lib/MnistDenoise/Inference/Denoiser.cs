@@ -23,7 +23,8 @@ public sealed record DenoisedPicture(string Source, float[] Input, float[] Outpu
 /// <param name="SideBySide">The <c>&lt;name&gt;.side-by-side.png</c> written, or null.</param>
 /// <param name="Error">Why nothing was written, or null on success.</param>
 /// <param name="Inverted">Whether the picture's colours were flipped.</param>
-public sealed record DenoiseOutcome(string Source, string? Denoised, string? SideBySide, string? Error, bool Inverted = false)
+/// <param name="InvertMayHelp">The picture was refused with its colours guessed; naming them may help (<see cref="InvalidImageException.InvertMayHelp"/>).</param>
+public sealed record DenoiseOutcome(string Source, string? Denoised, string? SideBySide, string? Error, bool Inverted = false, bool InvertMayHelp = false)
 {
     /// <summary>True when both files were written.</summary>
     public bool Succeeded => Error is null;
@@ -133,7 +134,7 @@ public sealed class Denoiser : IDisposable
         for (var start = 0; start < files.Count; start += BatchSize)
         {
             var chunk = files.Skip(start).Take(BatchSize).ToArray();
-            var prepared = new (DigitInput? Input, string? Error)[chunk.Length];
+            var prepared = new (DigitInput? Input, string? Error, bool InvertMayHelp)[chunk.Length];
             Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i], invert));
             var names = new string?[chunk.Length];
             for (var i = 0; i < chunk.Length; i++)
@@ -141,7 +142,7 @@ public sealed class Denoiser : IDisposable
                 if (prepared[i].Input is null) continue;
                 var name = Path.GetFileNameWithoutExtension(chunk[i]);
                 if (claimed.TryGetValue(name, out var other))
-                    prepared[i] = (null, $"{chunk[i]}: {other} already writes {name}{DenoisedSuffix}; rename one of them or denoise them into different folders.");
+                    prepared[i] = (null, $"{chunk[i]}: {other} already writes {name}{DenoisedSuffix}; rename one of them or denoise them into different folders.", false);
                 else
                 {
                     claimed[name] = chunk[i];
@@ -171,7 +172,7 @@ public sealed class Denoiser : IDisposable
                 }
             });
             for (var i = 0; i < chunk.Length; i++)
-                Report(written[i] ?? new DenoiseOutcome(chunk[i], null, null, prepared[i].Error));
+                Report(written[i] ?? new DenoiseOutcome(chunk[i], null, null, prepared[i].Error, InvertMayHelp: prepared[i].InvertMayHelp));
         }
         return outcomes;
     }
@@ -185,21 +186,21 @@ public sealed class Denoiser : IDisposable
         return PictureExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
     }
 
-    private static (DigitInput?, string?) Prepare(string path, InvertMode invert)
+    private static (DigitInput?, string?, bool InvertMayHelp) Prepare(string path, InvertMode invert)
     {
         try
         {
             if (!File.Exists(path))
-                return (null, $"{path}: no such file or folder.");
-            return (DigitImage.Load(path, invert), null);
+                return (null, $"{path}: no such file or folder.", false);
+            return (DigitImage.Load(path, invert), null, false);
         }
         catch (InvalidImageException e)
         {
-            return (null, e.Message);
+            return (null, e.Message, e.InvertMayHelp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, $"{path}: could not be read ({e.Message}).");
+            return (null, $"{path}: could not be read ({e.Message}).", false);
         }
     }
 

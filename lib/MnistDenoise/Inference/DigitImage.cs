@@ -23,7 +23,14 @@ public enum InvertMode
 public sealed record DigitInput(float[] Pixels, bool Inverted, int SourceWidth, int SourceHeight);
 
 /// <summary>A file that cannot be read as a picture of a digit; the message names the file and says what was wrong.</summary>
-public sealed class InvalidImageException(string message) : Exception(message);
+public sealed class InvalidImageException(string message) : Exception(message)
+{
+    /// <summary>
+    /// True when no digit was found in a picture whose colours were guessed (<see cref="InvertMode.Auto"/>): naming
+    /// them (<see cref="InvertMode.Always"/> or <see cref="InvertMode.Never"/>) may find it.
+    /// </summary>
+    public bool InvertMayHelp { get; init; }
+}
 
 /// <summary>
 /// Reads PNG, JPEG or BMP pictures (SkiaSharp) and frames them the way MNIST's digits were: grayscale, light digit on a
@@ -102,7 +109,7 @@ public static class DigitImage
         }
         catch (ArgumentException e)
         {
-            throw new InvalidImageException($"{name}: {e.Message}");
+            throw new InvalidImageException($"{name}: {e.Message}") { InvertMayHelp = invert == InvertMode.Auto };
         }
     }
 
@@ -134,7 +141,7 @@ public static class DigitImage
         if (peak - background < MinContrast)
             throw new ArgumentException(
                 $"no digit found: the picture is almost one flat colour (background {background:0.00}, brightest ink {peak:0.00}, on a 0-1 scale" +
-                (invert == InvertMode.Auto ? "; if the digit is dark on light, or light on dark, say so with --invert always or never)." : ")."));
+                (invert == InvertMode.Auto ? "; if the digit is dark on light, or light on dark, say so with the invert setting, Always or Never)." : ")."));
         // A picture of MNIST's own size is taken as framed already (MNIST's files, a digit saved from a notebook), colours
         // flipped if needed but values untouched: a noisy one would otherwise lose its noise floor to the contrast stretch
         // and have its noise counted as ink, the whole field shrunk into 20×20.

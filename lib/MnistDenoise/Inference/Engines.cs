@@ -39,7 +39,7 @@ public sealed class TorchEngine : IDenoiseEngine
     public static TorchEngine FromCheckpoint(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"No checkpoint at {path}: train one with 'mnist-denoise train' (it writes out/{Checkpoint.DefaultFileName}) or pass --checkpoint.", path);
+            throw new FileNotFoundException($"No checkpoint at {path}.", path);
         var model = new ConvAutoencoder();
         try
         {
@@ -90,7 +90,7 @@ public sealed class OnnxEngine : IDenoiseEngine
     public static OnnxEngine FromFile(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"No ONNX model at {path}: write one with 'mnist-denoise export --onnx {path}'.", path);
+            throw new FileNotFoundException($"No ONNX model at {path}: write one with OnnxExport.Save.", path);
         return Open(() => new InferenceSession(path), path);
     }
 
@@ -107,7 +107,7 @@ public sealed class OnnxEngine : IDenoiseEngine
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{name}: ONNX Runtime cannot load it ({e.Message.Trim()}). Export it again with 'mnist-denoise export --onnx'.", e);
+            throw new InvalidDataException($"{name}: ONNX Runtime cannot load it ({e.Message.Trim()}). Export it again (OnnxExport.Save).", e);
         }
         if (!session.InputMetadata.ContainsKey(OnnxExport.InputName) || !session.OutputMetadata.ContainsKey(OnnxExport.OutputName))
         {

@@ -132,7 +132,7 @@ public static class LibTorchLoader
         throw new InvalidOperationException(
             "TorchSharp's native files (libLibTorchSharp.so, libtorch.so) were not found. Searched: " +
             string.Join(", ", searched) + ". Reference the NuGet package TorchSharp-cpu (or TorchSharp plus " +
-            $"libtorch-cpu-{rid}) and rebuild, or, in a notebook, run #r \"nuget: TorchSharp-cpu, <version>\" first.");
+            $"libtorch-cpu-{rid}) and rebuild, or, in a C# script, run #r \"nuget: TorchSharp-cpu, <version>\" first.");
     }
 
     /// <summary>

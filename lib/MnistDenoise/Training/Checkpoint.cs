@@ -134,7 +134,7 @@ public static class Checkpoint
     internal static (Dictionary<string, Tensor> Weights, SavedTrainingState? State) Read(string path)
     {
         if (!File.Exists(path) && !Directory.Exists(path))
-            throw new FileNotFoundException($"No checkpoint at '{path}'. Train first (mnist-denoise train, or notebook 04) or pass the right path.", path);
+            throw new FileNotFoundException($"No checkpoint at '{path}'. Train first or pass the right path.", path);
 
         // A device (/dev/zero reports length 0 and never ends) or a FIFO (blocks forever) is refused before it is
         // opened, and the read stops at the cap whatever length the file system reports.

@@ -41,12 +41,10 @@ public sealed class Trainer : IDisposable
         Options = options;
         _model = model;
         _device = ComputeDevice.Resolve(options.Device);
-        if (!Enum.IsDefined(options.Precision))
-            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "Precision must be Float32 or BFloat16.");
         if (options.Precision == Precision.BFloat16 && Runtime.CpuFeatures.HasBFloat16 == false)
             throw new NotSupportedException(
                 "Precision BFloat16 needs a CPU with bf16 instructions (AVX512-BF16 or AMX); this one has none, so bf16 would be " +
-                "slower than float32. Use Precision.Float32 (the default; --precision fp32).");
+                "slower than float32. Use Precision.Float32 (the default).");
         _computeType = options.Precision == Precision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         _model.to(_device);
         _model.Form = options.Graph;

@@ -18,8 +18,8 @@ public sealed record ValueRange<T>(T Min, T Max, string Hint) where T : ICompara
 }
 
 /// <summary>
-/// The valid range of every hyperparameter: the one source that <see cref="TrainingOptions.Validate"/>, the command
-/// line's option validators and the notebooks all use, so each says the same thing about the same value.
+/// The valid range of every hyperparameter: the one source that <see cref="TrainingOptions.Validate"/> and every
+/// front end's own checks use, so each says the same thing about the same value.
 /// </summary>
 public static class TrainingLimits
 {

@@ -84,50 +84,54 @@ public sealed record TrainingOptions
     public ConvAutoencoder CreateModel() => new(Init, Seed) { Form = Graph };
 
     /// <summary>
-    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that makes no sense and the valid range
-    /// (<see cref="TrainingLimits"/>), before any work starts. With <paramref name="trainExamples"/>, also checks that a
-    /// batch fits in the training set.
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first value that makes no sense (its
+    /// <see cref="ArgumentException.ParamName"/> is the property) and the valid range, before any work starts: the
+    /// problem <see cref="FindProblem"/> finds, as <see cref="OptionProblem.ToException"/>.
     /// </summary>
     public void Validate(int? trainExamples = null)
     {
-        static void Check<T>(T value, ValueRange<T> range, string name) where T : IComparable<T>
-        {
-            if (!range.Contains(value))
-                throw new ArgumentOutOfRangeException(name, value, $"{name} = {value} is out of range: use {range} ({range.Hint}).");
-        }
-        Check(Epochs, TrainingLimits.Epochs, nameof(Epochs));
-        Check(BatchSize, TrainingLimits.BatchSize, nameof(BatchSize));
-        Check(LearningRate, TrainingLimits.LearningRate, nameof(LearningRate));
-        Check(NoiseFactor, TrainingLimits.NoiseFactor, nameof(NoiseFactor));
-        if (!Enum.IsDefined(Init))
-            throw new ArgumentOutOfRangeException(nameof(Init), Init, $"{nameof(Init)} = {Init} is out of range: use Default, Glorot or Tutorial.");
-        if (Threads is { } threads) Check(threads, TrainingLimits.Threads, nameof(Threads));
-        if (TrainSize is { } size) Check(size, TrainingLimits.TrainSize, nameof(TrainSize));
-        if (Corruption is not null)
-        {
-            try { Corruptions.Parse(Corruption); }
-            catch (FormatException e)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, $"{nameof(Corruption)} = '{Corruption}' is out of range: {e.Message}");
-            }
-        }
-        if (!Enum.IsDefined(Graph))
-            throw new ArgumentOutOfRangeException(nameof(Graph), Graph, $"{nameof(Graph)} = {Graph} is out of range: use Fast or Literal.");
-        if (!Enum.IsDefined(Schedule))
-            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, $"{nameof(Schedule)} = {Schedule} is out of range: use Constant, WarmupCosine or OneCycle.");
-        if (!Enum.IsDefined(Loss))
-            throw new ArgumentOutOfRangeException(nameof(Loss), Loss, $"{nameof(Loss)} = {Loss} is out of range: use CrossEntropy, MeanSquared or Absolute.");
-        if (!Enum.IsDefined(Precision))
-            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"{nameof(Precision)} = {Precision} is out of range: use Float32 or BFloat16.");
-        var device = Device?.Trim().ToLowerInvariant();
-        if (device is not "cpu" && !(device == "cuda" || (device?.StartsWith("cuda:", StringComparison.Ordinal) == true && int.TryParse(device[5..], out var i) && i >= 0)))
-            throw new ArgumentOutOfRangeException(nameof(Device), Device, $"{nameof(Device)} = '{Device}' is out of range: use cpu, cuda or cuda:<index>.");
-        if (trainExamples is { } n)
-        {
-            var available = Math.Min(n, TrainSize ?? n);
-            if (BatchSize > available)
-                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
-                    $"{nameof(BatchSize)} = {BatchSize} is out of range: the training set has only {available} images; use 1 to {available}.");
-        }
+        if (FindProblem(trainExamples) is { } problem)
+            throw problem.ToException();
+    }
+
+    /// <summary>
+    /// The first value that makes no sense, with the valid range (<see cref="TrainingLimits"/>), or null when every value
+    /// is valid. With <paramref name="trainExamples"/>, also checks that a batch fits in the training set.
+    /// </summary>
+    public OptionProblem? FindProblem(int? trainExamples = null) =>
+        OutOfRange(Epochs, TrainingLimits.Epochs, nameof(Epochs))
+        ?? OutOfRange(BatchSize, TrainingLimits.BatchSize, nameof(BatchSize))
+        ?? OutOfRange(LearningRate, TrainingLimits.LearningRate, nameof(LearningRate))
+        ?? OutOfRange(NoiseFactor, TrainingLimits.NoiseFactor, nameof(NoiseFactor))
+        ?? Undefined(Init, nameof(Init))
+        ?? (Threads is { } threads ? OutOfRange(threads, TrainingLimits.Threads, nameof(Threads)) : null)
+        ?? (TrainSize is { } size ? OutOfRange(size, TrainingLimits.TrainSize, nameof(TrainSize)) : null)
+        ?? CorruptionProblem()
+        ?? Undefined(Graph, nameof(Graph))
+        ?? Undefined(Schedule, nameof(Schedule))
+        ?? Undefined(Loss, nameof(Loss))
+        ?? Undefined(Precision, nameof(Precision))
+        ?? (ComputeDevice.IsValidName(Device) ? null : new OptionProblem(nameof(Device), Device, "use cpu, cuda or cuda:<index>."))
+        ?? BatchLargerThan(trainExamples);
+
+    private static OptionProblem? OutOfRange<T>(T value, ValueRange<T> range, string name) where T : IComparable<T> =>
+        range.Contains(value) ? null : new OptionProblem(name, value, $"use {range} ({range.Hint}).");
+
+    private static OptionProblem? Undefined<T>(T value, string name) where T : struct, Enum =>
+        Enum.IsDefined(value) ? null : new OptionProblem(name, value, $"use {string.Join(", ", Enum.GetNames<T>()[..^1])} or {Enum.GetNames<T>()[^1]}.");
+
+    private OptionProblem? CorruptionProblem()
+    {
+        if (Corruption is null) return null;
+        try { Corruptions.Parse(Corruption); }
+        catch (FormatException e) { return new OptionProblem(nameof(Corruption), Corruption, e.Message); }
+        return null;
+    }
+
+    private OptionProblem? BatchLargerThan(int? trainExamples)
+    {
+        var available = trainExamples is { } n ? Math.Min(n, TrainSize ?? n) : int.MaxValue;
+        return BatchSize <= available ? null
+            : new OptionProblem(nameof(BatchSize), BatchSize, $"the training set has only {available} images; use 1 to {available}.");
     }
 }

@@ -55,6 +55,14 @@ internal static class IdxFiles
         return output.ToArray();
     }
 
+    /// <summary>Whether the file starts with the gzip magic bytes 1F 8B (what the reader goes by, not the name).</summary>
+    public static bool IsGzip(string path)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+    }
+
     public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
     /// <summary>

@@ -36,8 +36,8 @@ public sealed class IdxReaderTests : IDisposable
         File.WriteAllBytes(rawNamedGz, raw);
         File.WriteAllBytes(gzipNamedRaw, IdxFiles.Gzip(raw));
 
-        Assert.False(IdxReader.IsGzip(rawNamedGz));
-        Assert.True(IdxReader.IsGzip(gzipNamedRaw));
+        Assert.False(IdxFiles.IsGzip(rawNamedGz));
+        Assert.True(IdxFiles.IsGzip(gzipNamedRaw));
         Assert.Equal(raw[8..], IdxReader.ReadLabels(rawNamedGz));
         Assert.Equal(raw[8..], IdxReader.ReadLabels(gzipNamedRaw));
     }

@@ -1,4 +1,5 @@
 using MnistDenoise.Corruption;
+using MnistDenoise.Evaluation;
 using MnistDenoise.Model;
 using MnistDenoise.Training;
 using TorchSharp;
@@ -26,7 +27,7 @@ public class FastGraphTests : IClassFixture<FastGraphTests.Trained>
         public Trained()
         {
             Clean = tensor(SharedMnist.Test.Images[..(100 * 784)], [100, 28, 28, 1]);
-            using (var g = new Generator(1234)) Noisy = new Gaussian(0.5).Apply(Clean, g);
+            using (var g = new Generator(TestDamage.Seed)) Noisy = new Gaussian(0.5).Apply(Clean, g);
             Model = Options.CreateModel();
             using var trainer = new Trainer(Model, Options);
             Run = (trainer.Train(SharedMnist.Train).StepLosses, HeldOutLoss(Model));
