@@ -90,7 +90,7 @@ internal sealed class OutputFolder : IDisposable
         {
             throw new CommandLineApp.UsageException($"{option}: cannot create the lock file '{path}' ({e.Message.TrimEnd('.')}).");
         }
-        // .NET has no byte-range locks on macOS: there the folder is used unlocked, as before.
+        // .NET has no byte-range locks on macOS: there the folder is used unlocked (a second run is not refused).
         if (OperatingSystem.IsMacOS())
         {
             stream.Dispose();

@@ -38,7 +38,7 @@ internal static class ReconstructCommand
             using var folder = OutputFolder.Claim(parse.GetValue(output)!.FullName);
             var mnist = ConsoleReport.LoadData(SharedOptions.DataDirectory(parse, data, parse.GetValue(dataset)!), parse.GetValue(dataset)!,
                 cancellationToken: CommandLineApp.Stop);
-            var damage = parse.GetValue(corruption) is { } spec ? Corruptions.Parse(spec) : new Gaussian(parse.GetValue(noise));
+            var damage = Corruptions.Resolve(parse.GetValue(corruption), parse.GetValue(noise));
             var r = Evaluator.Reconstruct(model, mnist.Test, damage, parse.GetValue(images), parse.GetValue(seed));
             var picture = Path.Combine(folder.Path, "reconstructions.png");
             ImageGrid.SaveSideBySide(r, picture);

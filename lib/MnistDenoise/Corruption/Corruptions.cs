@@ -23,6 +23,13 @@ public static class Corruptions
     /// <summary>The corruptions the results table and notebook 06 compare by default.</summary>
     public const string DefaultSet = "gaussian:0.5, mosaic:4, mosaic:7, mosaic:2+gaussian:0.3, saltpepper:0.1, occlusion:10x10";
 
+    /// <summary>
+    /// The damage a run means: <paramref name="spec"/> parsed, or, when there is none, the tutorial's Gaussian noise of
+    /// standard deviation <paramref name="noiseFactor"/> (the older way to say the same thing, kept as an alias).
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="spec"/> is not a valid spec.</exception>
+    public static ICorruption Resolve(string? spec, double noiseFactor) => spec is null ? new Gaussian(noiseFactor) : Parse(spec);
+
     /// <summary>Reads a spec such as <c>gaussian:0.5+saltpepper:0.05</c> (case and spaces around parts are ignored).</summary>
     /// <exception cref="FormatException">The spec is empty, names an unknown kind, or a parameter is missing or out of range; the message lists the valid kinds.</exception>
     public static ICorruption Parse(string spec)

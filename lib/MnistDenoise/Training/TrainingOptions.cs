@@ -60,7 +60,7 @@ public sealed record TrainingOptions
 
     /// <summary>The corruption training uses: <see cref="Corruption"/> parsed, or Gaussian noise of <see cref="NoiseFactor"/> when it is null.</summary>
     /// <exception cref="FormatException"><see cref="Corruption"/> is not a valid spec; the message lists the valid ones.</exception>
-    public ICorruption ResolveCorruption() => Corruption is null ? new Gaussian(NoiseFactor) : Corruptions.Parse(Corruption);
+    public ICorruption ResolveCorruption() => Corruptions.Resolve(Corruption, NoiseFactor);
 
     /// <summary>
     /// The best settings found for this network within the tutorial's budget (2 epochs of 55,000 images) by the sweep in
