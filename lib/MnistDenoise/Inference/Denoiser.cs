@@ -58,10 +58,24 @@ public sealed class Denoiser : IDisposable
     public Denoiser(ConvAutoencoder model) : this(new TorchEngine(model)) { }
 
     /// <summary>TorchSharp with the weights of the checkpoint at <paramref name="path"/>.</summary>
-    public static Denoiser FromCheckpoint(string path) => new(TorchEngine.FromCheckpoint(path));
+    public static Denoiser FromCheckpoint(string path) => WarmedUp(new(TorchEngine.FromCheckpoint(path)));
 
     /// <summary>ONNX Runtime alone (no libtorch) with the model written by <see cref="OnnxExport"/> at <paramref name="path"/>.</summary>
-    public static Denoiser FromOnnx(string path) => new(OnnxEngine.FromFile(path));
+    public static Denoiser FromOnnx(string path) => WarmedUp(new(OnnxEngine.FromFile(path)));
+
+    // Decoding, framing and encoding a picture the first time costs JIT compilation and SkiaSharp's own start-up; doing it
+    // once on a square "digit" while the model loads keeps that out of the first batch of real pictures.
+    private static Denoiser WarmedUp(Denoiser denoiser)
+    {
+        const int side = ConvAutoencoder.ImageSize;
+        var square = new float[side * side];
+        for (var y = 9; y < 19; y++) Array.Fill(square, 1f, y * side + 9, 10);
+        var picture = new DenoisedPicture("", square, square, false);
+        using var png = new MemoryStream(picture.DenoisedPng());
+        DigitImage.Decode(png, "warm-up");
+        picture.SideBySidePng();
+        return denoiser;
+    }
 
     /// <summary>"torch" or "onnx".</summary>
     public string Engine => _engine.Name;

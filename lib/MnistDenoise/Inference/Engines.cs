@@ -45,9 +45,13 @@ public sealed class TorchEngine : IDenoiseEngine
         {
             Checkpoint.Load(model, path);
             var engine = new TorchEngine(model, owned: true);
-            // oneDNN compiles its kernels for each new input shape on first use (tens of milliseconds per layer); one pass
-            // over a zero batch of the denoiser's batch size does that while the model loads, not on the first pictures.
-            engine.Reconstruct(new float[Denoiser.BatchSize * ConvAutoencoder.ImageSize * ConvAutoencoder.ImageSize], Denoiser.BatchSize);
+            // The first passes are slow for reasons that happen once per process: oneDNN compiles its kernels, OpenMP starts
+            // its threads, and the native heap grows to its working size (glibc then keeps it, see NativeAllocator). On the
+            // project's VM a batch of 256 took 348, 294 and 207 ms, then 133 ms. Three passes over a zero batch do that while
+            // the model loads, not on the first pictures.
+            var zeros = new float[Denoiser.BatchSize * ConvAutoencoder.ImageSize * ConvAutoencoder.ImageSize];
+            for (var pass = 0; pass < 3; pass++)
+                engine.Reconstruct(zeros, Denoiser.BatchSize);
             return engine;
         }
         catch
