@@ -99,8 +99,7 @@ internal static class ResultsCommand
         FileInfo output, DirectoryInfo models, IEnumerable<string> args, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        SharedOptions.WarnAboutThreads(options.Threads);
-        MnistDenoise.Runtime.TorchProcess.Configure(options.Threads);
+        SharedOptions.ConfigureTorch(options.Threads);
         // Before any training: the tables must have somewhere to go, and no other run may write the same folder.
         using var folder = OutputFolder.Claim(output.DirectoryName!);
         using var modelFolder = OutputFolder.Claim(models.FullName);

@@ -56,12 +56,17 @@ internal static class SharedOptions
     /// <summary>Test images in MNIST and in Fashion-MNIST (their checksums fix the files, so no --data folder has other counts).</summary>
     public const int TestImages = 10_000;
 
-    /// <summary>Warns (stderr) when more threads are asked for than the machine has cores: they wait for each other.</summary>
-    public static void WarnAboutThreads(int? threads)
+    /// <summary>
+    /// Sets up torch for a command that trains (<see cref="MnistDenoise.Runtime.TorchProcess.Configure"/> with
+    /// <paramref name="threads"/>), warning (stderr) first when more threads are asked for than the machine has cores:
+    /// they wait for each other.
+    /// </summary>
+    public static void ConfigureTorch(int? threads)
     {
         if (threads is { } n && n > Environment.ProcessorCount)
             Console.Error.WriteLine($"warning: {n} threads on {Environment.ProcessorCount} core(s): threads beyond the core count wait for each other " +
                 "and make every step slower. Leave --threads out to use one per core.");
+        MnistDenoise.Runtime.TorchProcess.Configure(threads);
     }
 
     /// <summary>

@@ -41,8 +41,7 @@ internal static class TrainCommand
     {
         var total = Stopwatch.StartNew();
         Validate(options, null);
-        SharedOptions.WarnAboutThreads(options.Threads);
-        MnistDenoise.Runtime.TorchProcess.Configure(options.Threads);
+        SharedOptions.ConfigureTorch(options.Threads);
         // Claimed before any work: an unwritable folder or another run in it is found now, not after training.
         using var folder = OutputFolder.Claim(outputDir.FullName);
         var checkpoint = Path.Combine(folder.Path, Checkpoint.DefaultFileName);

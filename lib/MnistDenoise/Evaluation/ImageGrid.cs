@@ -54,7 +54,8 @@ public static class ImageGrid
     }
 
     // The "up" filter turns every repeated row of a scaled-up picture into zeros, which zlib level 6 stores in a few
-    // bytes; trying all five filters per row (Skia's default) costs about twice the time for files of the same size.
+    // bytes. Trying all five filters per row (Skia's default) took 2.5 times as long for denoise's side-by-side picture
+    // (398 against 162 µs on the project's Xeon VM) for a file about a quarter smaller (691 against 949 bytes).
     private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Up, zLibLevel: 6);
 
     private static unsafe byte[] Encode(byte[] pixels, int width, int height)
