@@ -20,8 +20,11 @@ public sealed class ExportTests
         Assert.DoesNotContain("#r \"", source);
         Assert.DoesNotContain("#!import", source.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
 
-        // Run from the notebooks' folder, as the notebook runs: relative paths (data, out/) resolve the same way.
-        var run = ProcessRun.Start("dotnet", ["run", "-c", "Release", app], Repository.Notebooks, TimeSpan.FromMinutes(8),
+        // Run from the notebooks' folder, as the notebook runs: relative paths (data, out/) resolve the same way. The build
+        // goes into the temporary folder: by default `dotnet run` keeps it under ~/.local/share/dotnet/runfile, keyed by the
+        // file's path, which is new in every test run, and each copy holds libtorch (1.2-1.4 GB; 22 runs filled 28 GB).
+        var run = ProcessRun.Start("dotnet", ["run", "-c", "Release", "--artifacts-path", Path.Combine(temp.Path, "artifacts"), app],
+            Repository.Notebooks, TimeSpan.FromMinutes(8),
             new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
 
         Assert.True(run.ExitCode == 0, run.ToString());
