@@ -74,6 +74,14 @@ public sealed class Denoiser : IDisposable
         using var png = new MemoryStream(picture.DenoisedPng());
         DigitImage.Decode(png, "warm-up");
         picture.SideBySidePng();
+        // Workers run the network on one thread each, with convolution kernels of their own (oneDNN compiles them for
+        // the thread count and batch size on first use): one pass per worker compiles them now.
+        var engine = denoiser._engine;
+        if (engine.Workers > 1)
+        {
+            var zeros = new float[WorkerChunkSize * side * side];
+            foreach (var _ in InWorkers(engine, Enumerable.Repeat(zeros, engine.Workers).ToArray(), engine.Workers, z => engine.Reconstruct(z, WorkerChunkSize))) { }
+        }
         return denoiser;
     }
 
@@ -113,11 +121,26 @@ public sealed class Denoiser : IDisposable
     }
 
     /// <summary>
+    /// Pictures per chunk when several workers share the files (<see cref="IDenoiseEngine.Workers"/>): small enough that the
+    /// workers finish together, large enough for the network's convolutions to run at full speed on one core.
+    /// </summary>
+    public const int WorkerChunkSize = 64;
+
+    /// <summary>
     /// Denoises every picture named in <paramref name="inputs"/> (files, or folders whose PNG/JPEG/BMP files are taken,
     /// not recursively) and writes <c>&lt;name&gt;.denoised.png</c> and <c>&lt;name&gt;.side-by-side.png</c> into
     /// <paramref name="outputFolder"/> (created if missing; files written atomically). A file that cannot be read gets an
-    /// outcome with its error and the others are still processed. Outcomes come in input order.
+    /// outcome with its error and the others are still processed. Two inputs with the same name (<c>a/7.png</c>,
+    /// <c>b/7.jpg</c>) would write the same files: the later one is refused. Outcomes come in input order, and
+    /// <paramref name="progress"/> is called on the calling thread, in that order.
     /// </summary>
+    /// <remarks>
+    /// When the engine allows several callers (<see cref="IDenoiseEngine.Workers"/>: TorchSharp on the CPU), one worker
+    /// thread per core takes chunks of <see cref="WorkerChunkSize"/> pictures and does everything for its chunk on its own
+    /// core: read, frame, run the network single-threaded, encode, write. Nothing then waits for a slower core at every
+    /// layer, and the file work of one core overlaps the network of another (on the project's 2-core VM, 1,000 pictures
+    /// took about a quarter less time than one chunk of 256 at a time on both cores, reading and writing in between).
+    /// </remarks>
     public IReadOnlyList<DenoiseOutcome> DenoiseFiles(IEnumerable<string> inputs, string outputFolder, InvertMode invert = InvertMode.Auto,
         Action<DenoiseOutcome>? progress = null)
     {
@@ -143,51 +166,133 @@ public sealed class Denoiser : IDisposable
             else files.Add(input);
         }
 
-        // Two inputs with the same name (a/7.png and b/7.jpg) would write the same output; the later one is refused.
-        var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var start = 0; start < files.Count; start += BatchSize)
+        var jobs = Name(files);
+        var workers = Math.Min(Math.Max(_engine.Workers, 1), Math.Max(1, (jobs.Length + WorkerChunkSize - 1) / WorkerChunkSize));
+        var chunks = jobs.Chunk(workers > 1 ? WorkerChunkSize : BatchSize).ToArray();
+        if (workers == 1)
         {
-            var chunk = files.Skip(start).Take(BatchSize).ToArray();
-            var prepared = new (DigitInput? Input, string? Error, bool InvertMayHelp)[chunk.Length];
-            Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i], invert));
-            var names = new string?[chunk.Length];
-            for (var i = 0; i < chunk.Length; i++)
+            foreach (var chunk in chunks)
+                foreach (var outcome in Process(chunk, outputFolder, invert, parallel: true))
+                    Report(outcome);
+        }
+        else
+        {
+            foreach (var chunk in InWorkers(_engine, chunks, workers, chunk => Process(chunk, outputFolder, invert, parallel: false)))
+                foreach (var outcome in chunk)
+                    Report(outcome);
+        }
+        return outcomes;
+    }
+
+    // One input file, the name its results get (null when refused) and why it was refused.
+    private sealed record Job(string Path, string? Name, string? Refused);
+
+    // Output names decided by the names alone, in input order: the first existing file with a name claims it.
+    private static Job[] Name(List<string> files)
+    {
+        var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var jobs = new Job[files.Count];
+        for (var i = 0; i < files.Count; i++)
+        {
+            var path = files[i];
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (!File.Exists(path))
+                jobs[i] = new Job(path, null, $"{path}: no such file or folder.");
+            else if (claimed.TryGetValue(name, out var other))
+                jobs[i] = new Job(path, null, $"{path}: {other} already writes {name}{DenoisedSuffix}; rename one of them or denoise them into different folders.");
+            else
             {
-                if (prepared[i].Input is null) continue;
-                var name = Path.GetFileNameWithoutExtension(chunk[i]);
-                if (claimed.TryGetValue(name, out var other))
-                    prepared[i] = (null, $"{chunk[i]}: {other} already writes {name}{DenoisedSuffix}; rename one of them or denoise them into different folders.", false);
-                else
+                claimed[name] = path;
+                jobs[i] = new Job(path, name, null);
+            }
+        }
+        return jobs;
+    }
+
+    // Runs `process` over the chunks on `workers` threads of their own (each prepared by the engine) and yields the results
+    // in chunk order, on the calling thread, as soon as each is ready. A worker's exception stops the others and is rethrown.
+    private static IEnumerable<TOut> InWorkers<TIn, TOut>(IDenoiseEngine engine, TIn[] chunks, int workers, Func<TIn, TOut> process)
+        where TOut : class
+    {
+        var results = new TOut?[chunks.Length];
+        var next = -1;
+        Exception? failure = null;
+        using var finished = new SemaphoreSlim(0);
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            try
+            {
+                engine.EnterWorkerThread();
+                for (int k; Volatile.Read(ref failure) is null && (k = Interlocked.Increment(ref next)) < chunks.Length;)
                 {
-                    claimed[name] = chunk[i];
-                    names[i] = name;
+                    Volatile.Write(ref results[k], process(chunks[k]));
+                    finished.Release();
                 }
             }
-
-            var ok = Enumerable.Range(0, chunk.Length).Where(i => prepared[i].Input is not null).ToArray();
-            var outputs = Denoise([.. ok.Select(i => prepared[i].Input!.Pixels)]);
-            var written = new DenoiseOutcome[chunk.Length];
-            Parallel.For(0, ok.Length, k =>
+            catch (Exception e)
             {
-                var i = ok[k];
-                var picture = new DenoisedPicture(chunk[i], prepared[i].Input!.Pixels, outputs[k], prepared[i].Input!.Inverted);
-                var denoised = Path.Combine(outputFolder, names[i] + DenoisedSuffix);
-                var sideBySide = Path.Combine(outputFolder, names[i] + SideBySideSuffix);
-                try
+                Interlocked.CompareExchange(ref failure, e, null);
+                finished.Release();
+            }
+        })
+        { IsBackground = true, Name = $"denoise worker {w + 1}" }).ToList();
+        threads.ForEach(t => t.Start());
+        try
+        {
+            for (var k = 0; k < chunks.Length; k++)
+            {
+                while (Volatile.Read(ref results[k]) is null)
                 {
-                    // Atomic (no half-written picture under the final name) but not fsynced: they can be made again.
-                    AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng(), flushToDisk: false);
-                    AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng(), flushToDisk: false);
-                    written[i] = new DenoiseOutcome(chunk[i], denoised, sideBySide, null, picture.Inverted);
+                    finished.Wait();
+                    if (Volatile.Read(ref failure) is { } e)
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    written[i] = new DenoiseOutcome(chunk[i], null, null, $"{chunk[i]}: could not write the result ({e.Message}).");
-                }
-            });
-            for (var i = 0; i < chunk.Length; i++)
-                Report(written[i] ?? new DenoiseOutcome(chunk[i], null, null, prepared[i].Error, InvertMayHelp: prepared[i].InvertMayHelp));
+                yield return results[k]!;
+            }
         }
+        finally
+        {
+            Interlocked.CompareExchange(ref failure, new OperationCanceledException(), null);
+            threads.ForEach(t => t.Join());
+        }
+    }
+
+    // Reads and frames the chunk's pictures, runs the network once over those that could be read, writes the results.
+    private DenoiseOutcome[] Process(Job[] chunk, string outputFolder, InvertMode invert, bool parallel)
+    {
+        void For(int count, Action<int> body)
+        {
+            if (parallel) Parallel.For(0, count, body);
+            else for (var i = 0; i < count; i++) body(i);
+        }
+
+        var prepared = new (DigitInput? Input, string? Error, bool InvertMayHelp)[chunk.Length];
+        For(chunk.Length, i => prepared[i] = chunk[i].Refused is { } refused ? (null, refused, false) : Prepare(chunk[i].Path, invert));
+        var ok = Enumerable.Range(0, chunk.Length).Where(i => prepared[i].Input is not null).ToArray();
+        var outputs = ok.Length == 0 ? [] : Denoise([.. ok.Select(i => prepared[i].Input!.Pixels)]);
+
+        var outcomes = new DenoiseOutcome[chunk.Length];
+        For(ok.Length, k =>
+        {
+            var i = ok[k];
+            var source = chunk[i].Path;
+            var picture = new DenoisedPicture(source, prepared[i].Input!.Pixels, outputs[k], prepared[i].Input!.Inverted);
+            var denoised = Path.Combine(outputFolder, chunk[i].Name + DenoisedSuffix);
+            var sideBySide = Path.Combine(outputFolder, chunk[i].Name + SideBySideSuffix);
+            try
+            {
+                // Atomic (no half-written picture under the final name) but not fsynced: they can be made again.
+                AtomicFile.WriteAllBytes(denoised, picture.DenoisedPng(), flushToDisk: false);
+                AtomicFile.WriteAllBytes(sideBySide, picture.SideBySidePng(), flushToDisk: false);
+                outcomes[i] = new DenoiseOutcome(source, denoised, sideBySide, null, picture.Inverted);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                outcomes[i] = new DenoiseOutcome(source, null, null, $"{source}: could not write the result ({e.Message}).");
+            }
+        });
+        for (var i = 0; i < chunk.Length; i++)
+            outcomes[i] ??= new DenoiseOutcome(chunk[i].Path, null, null, prepared[i].Error, InvertMayHelp: prepared[i].InvertMayHelp);
         return outcomes;
     }
 

@@ -17,6 +17,16 @@ public interface IDenoiseEngine : IDisposable
     /// row-major); returns as many values, in [0, 1].
     /// </summary>
     float[] Reconstruct(float[] images, int count);
+
+    /// <summary>
+    /// How many threads may call <see cref="Reconstruct"/> at the same time, each on a core of its own after
+    /// <see cref="EnterWorkerThread"/>. 1 (the default): one caller at a time, and the engine spreads each call over the
+    /// cores itself.
+    /// </summary>
+    int Workers => 1;
+
+    /// <summary>Prepares a worker thread (see <see cref="Workers"/>) before its first call; the setting ends with the thread.</summary>
+    void EnterWorkerThread() { }
 }
 
 /// <summary>TorchSharp: <see cref="ConvAutoencoder.Reconstruct"/> of a model, loaded from a checkpoint or given.</summary>
@@ -63,6 +73,16 @@ public sealed class TorchEngine : IDenoiseEngine
 
     /// <inheritdoc/>
     public string Name => "torch";
+
+    /// <summary>
+    /// On the CPU, as many workers as torch has threads, each running the network on one thread
+    /// (<see cref="OpenMpSettings.LimitCallingThread"/>); elsewhere, or where that limit cannot be set, 1.
+    /// </summary>
+    public int Workers =>
+        _model.weights["conv1"].device.type == TorchSharp.DeviceType.CPU && OpenMpSettings.CanLimitCallingThread ? Math.Max(get_num_threads(), 1) : 1;
+
+    /// <inheritdoc/>
+    public void EnterWorkerThread() => OpenMpSettings.LimitCallingThread(1);
 
     /// <inheritdoc/>
     public float[] Reconstruct(float[] images, int count)

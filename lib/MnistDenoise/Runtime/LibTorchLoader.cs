@@ -79,6 +79,27 @@ public static class LibTorchLoader
         return $"loaded libtorch from {libtorchDir} and a patched copy of libLibTorchSharp.so from {patched}";
     }
 
+    /// <summary>
+    /// The address of <paramref name="symbol"/> as libtorch sees it: exported by <c>libtorch_cpu.so</c> or a library it
+    /// depends on (such as its own libgomp). False if libtorch is not loaded yet or has no such symbol.
+    /// </summary>
+    internal static bool TryGetLibTorchExport(string symbol, out IntPtr address)
+    {
+        address = IntPtr.Zero;
+        if (_status is null || !OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var (_, libtorchDir) = FindNativeFiles(typeof(torch).Assembly);
+            // Already loaded: dlopen hands back the same library, and dlsym on it searches its dependencies too.
+            return NativeLibrary.TryLoad(Path.Combine(libtorchDir, "libtorch_cpu.so"), out var handle)
+                && NativeLibrary.TryGetExport(handle, symbol, out address);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the libstdc++ that this process uses already has GCC 13's <c>GLIBCXX_3.4.32</c> symbols.</summary>
     internal static bool SystemProvidesMissingVersion()
     {

@@ -58,6 +58,27 @@ public static partial class OpenMpSettings
     /// <summary>What <see cref="ApplyDefaults"/> did (e.g. "GOMP_SPINCOUNT=1000 (library default); OMP_NUM_THREADS=2 (…)"); null before it ran.</summary>
     public static string? Status => _status;
 
+    private static readonly Lazy<IntPtr> SetNumThreads = new(() =>
+        LibTorchLoader.TryGetLibTorchExport("omp_set_num_threads", out var address) ? address : IntPtr.Zero);
+
+    /// <summary>
+    /// Limits the OpenMP parallel regions that the calling thread starts (libtorch's and oneDNN's) to
+    /// <paramref name="threads"/> threads, through libgomp's <c>omp_set_num_threads</c>, which sets the calling thread's own
+    /// count: other threads and torch's process-wide setting (<c>torch.get_num_threads</c>) are left alone, and the
+    /// setting ends with the thread. Returns false, changing nothing, where libtorch's libgomp cannot be found (not
+    /// Linux, or libtorch not loaded yet).
+    /// </summary>
+    public static unsafe bool LimitCallingThread(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        if (!OperatingSystem.IsLinux() || SetNumThreads.Value == IntPtr.Zero) return false;
+        ((delegate* unmanaged<int, void>)SetNumThreads.Value)(threads);
+        return true;
+    }
+
+    /// <summary>True where <see cref="LimitCallingThread"/> works.</summary>
+    public static bool CanLimitCallingThread => OperatingSystem.IsLinux() && SetNumThreads.Value != IntPtr.Zero;
+
     private static string Apply()
     {
         if (!OperatingSystem.IsLinux())

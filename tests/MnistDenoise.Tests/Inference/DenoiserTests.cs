@@ -1,4 +1,5 @@
 using MnistDenoise.Inference;
+using MnistDenoise.Runtime;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -96,6 +97,87 @@ public class DenoiserTests
         Assert.True(outcomes[0].Succeeded);
         Assert.Contains("already writes 7.denoised.png", outcomes[1].Error);
         Assert.Contains("no such file or folder", outcomes[2].Error);
+    }
+
+    [Fact]
+    public void Workers_give_every_picture_its_own_reconstruction_in_input_order()
+    {
+        // More pictures than one chunk per worker, with bad files in several chunks.
+        const int count = 3 * Denoiser.WorkerChunkSize + 10;
+        using var temp = new TestPaths.TempDirectory();
+        var paths = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            paths[i] = Path.Combine(temp.Path, $"p{i:D3}.png");
+            if (i % 50 == 7) File.WriteAllText(paths[i], "not a picture");
+            else TrainedModel.WritePng(TrainedModel.TestImage(i), paths[i]);
+        }
+        using var denoiser = Denoiser.FromCheckpoint(TrainedModel.CheckpointPath);
+        var threads = get_num_threads();
+        using (var engine = new TorchEngine(TrainedModel.Load()))
+            Assert.Equal(threads, engine.Workers); // on the CPU, one worker per torch thread
+
+        var seen = new List<string>();
+        var outcomes = denoiser.DenoiseFiles(paths, Path.Combine(temp.Path, "out"), progress: o => seen.Add(o.Source));
+
+        Assert.Equal(paths, outcomes.Select(o => o.Source));
+        Assert.Equal(paths, seen);
+        Assert.Equal(threads, get_num_threads()); // the calling thread's torch threads are left as they were
+        var good = Enumerable.Range(0, count).Where(i => i % 50 != 7).ToArray();
+        Assert.All(Enumerable.Range(0, count).Except(good), i => Assert.False(outcomes[i].Succeeded));
+        // Each result is the network's reconstruction of its own picture, as one call over all of them gives it (the
+        // workers' single-threaded convolutions may round differently: at most one grey level).
+        var expected = denoiser.Denoise([.. good.Select(i => DigitImage.Load(paths[i]).Pixels)]);
+        for (var k = 0; k < good.Length; k++)
+        {
+            var outcome = outcomes[good[k]];
+            Assert.True(outcome.Succeeded, outcome.Error);
+            using var png = SKBitmap.Decode(outcome.Denoised);
+            for (var p = 0; p < 784; p++)
+                Assert.True(Math.Abs(Math.Round(expected[k][p] * 255) - png.GetPixel(p % 28, p / 28).Red) <= 1, $"{outcome.Source}, pixel {p}");
+        }
+    }
+
+    [Fact]
+    public void A_worker_thread_runs_the_network_on_one_thread_and_leaves_the_others_alone()
+    {
+        using var engine = new TorchEngine(TrainedModel.Load());
+        var before = get_num_threads();
+        var inWorker = 0;
+        var thread = new Thread(() =>
+        {
+            engine.EnterWorkerThread();
+            inWorker = get_num_threads();
+        });
+        thread.Start();
+        thread.Join();
+        if (OperatingSystem.IsLinux())
+            Assert.True(OpenMpSettings.CanLimitCallingThread, "libtorch's omp_set_num_threads was not found: denoise would run one worker");
+        Assert.Equal(OpenMpSettings.CanLimitCallingThread ? before : 1, engine.Workers);
+        Assert.Equal(OpenMpSettings.CanLimitCallingThread ? 1 : before, inWorker);
+        Assert.Equal(before, get_num_threads());
+    }
+
+    [Fact]
+    public void An_engine_failure_in_a_worker_reaches_the_caller()
+    {
+        using var temp = new TestPaths.TempDirectory();
+        var paths = Enumerable.Range(0, 2 * Denoiser.WorkerChunkSize + 1).Select(i => Path.Combine(temp.Path, $"p{i}.png")).ToArray();
+        foreach (var (path, i) in paths.Select((p, i) => (p, i)))
+            TrainedModel.WritePng(TrainedModel.TestImage(i), path);
+        using var denoiser = new Denoiser(new FailingEngine());
+
+        var e = Assert.Throws<InvalidOperationException>(() => denoiser.DenoiseFiles(paths, Path.Combine(temp.Path, "out")));
+        Assert.Equal("the engine failed", e.Message);
+    }
+
+    // Two workers; every call fails.
+    private sealed class FailingEngine : IDenoiseEngine
+    {
+        public string Name => "failing";
+        public int Workers => 2;
+        public float[] Reconstruct(float[] images, int count) => throw new InvalidOperationException("the engine failed");
+        public void Dispose() { }
     }
 
     [Fact]
