@@ -74,13 +74,22 @@ public sealed class Denoiser : IDisposable
         using var png = new MemoryStream(picture.DenoisedPng());
         DigitImage.Decode(png, "warm-up");
         picture.SideBySidePng();
-        // Workers run the network on one thread each, with convolution kernels of their own (oneDNN compiles them for
-        // the thread count and batch size on first use): one pass per worker compiles them now.
+        // The first passes of the network are slow for reasons that happen once per process and shape: oneDNN compiles
+        // its kernels for the thread count and batch size, OpenMP starts its threads, the native heap grows to its working
+        // size (glibc then keeps it, see NativeAllocator). On the project's VM a batch of 256 on both cores took 348, 294
+        // and 207 ms, then 133. Passes over zeros, in the shape the pictures will come in, do that while the model loads.
         var engine = denoiser._engine;
         if (engine.Workers > 1)
         {
             var zeros = new float[WorkerChunkSize * side * side];
-            foreach (var _ in InWorkers(engine, Enumerable.Repeat(zeros, engine.Workers).ToArray(), engine.Workers, z => engine.Reconstruct(z, WorkerChunkSize))) { }
+            var passes = Enumerable.Repeat(zeros, 2 * engine.Workers).ToArray();
+            foreach (var _ in InWorkers(engine, passes, engine.Workers, z => engine.Reconstruct(z, WorkerChunkSize))) { }
+        }
+        else
+        {
+            var zeros = new float[BatchSize * side * side];
+            for (var pass = 0; pass < 3; pass++)
+                engine.Reconstruct(zeros, BatchSize);
         }
         return denoiser;
     }

@@ -54,15 +54,7 @@ public sealed class TorchEngine : IDenoiseEngine
         try
         {
             Checkpoint.Load(model, path);
-            var engine = new TorchEngine(model, owned: true);
-            // The first passes are slow for reasons that happen once per process: oneDNN compiles its kernels, OpenMP starts
-            // its threads, and the native heap grows to its working size (glibc then keeps it, see NativeAllocator). On the
-            // project's VM a batch of 256 took 348, 294 and 207 ms, then 133 ms. Three passes over a zero batch do that while
-            // the model loads, not on the first pictures.
-            var zeros = new float[Denoiser.BatchSize * ConvAutoencoder.ImageSize * ConvAutoencoder.ImageSize];
-            for (var pass = 0; pass < 3; pass++)
-                engine.Reconstruct(zeros, Denoiser.BatchSize);
-            return engine;
+            return new TorchEngine(model, owned: true);
         }
         catch
         {
