@@ -54,9 +54,9 @@ public static class ImageGrid
     }
 
     // The "up" filter turns every repeated row of a scaled-up picture into zeros, and zlib's fast levels (1-3, no lazy
-    // matching) compress those runs nearly as well as level 6 (10% larger) in half the time. denoise's side-by-side picture of 500 MNIST
-    // test digits, on the project's Xeon VM: all five filters per row at level 6 (Skia's default) 201 µs and 630 bytes;
-    // "up" at level 6, 117 µs and 774 bytes; "up" at level 3, 60 µs and 853 bytes.
+    // matching) compress those runs nearly as well as level 6 (10% larger) in half the time. denoise's side-by-side
+    // picture of 500 MNIST test digits, on the project's Xeon VM: all five filters per row at level 6 (Skia's default)
+    // 201 µs and 630 bytes; "up" at level 6, 117 µs and 774 bytes; "up" at level 3, 60 µs and 853 bytes.
     private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Up, zLibLevel: 3);
 
     private static unsafe byte[] Encode(byte[] pixels, int width, int height)

@@ -79,11 +79,12 @@ public sealed class Denoiser : IDisposable
         // size (glibc then keeps it, see NativeAllocator). On the project's VM a batch of 256 on both cores took 348, 294
         // and 207 ms, then 133. Passes over zeros, in the shape the pictures will come in, do that while the model loads.
         var engine = denoiser._engine;
-        if (engine.Workers > 1)
+        var workers = engine.Workers;
+        if (workers > 1)
         {
             var zeros = new float[WorkerChunkSize * side * side];
-            var passes = Enumerable.Repeat(zeros, 2 * engine.Workers).ToArray();
-            foreach (var _ in InWorkers(engine, passes, engine.Workers, z => engine.Reconstruct(z, WorkerChunkSize))) { }
+            var passes = Enumerable.Repeat(zeros, 2 * workers).ToArray();
+            foreach (var _ in InWorkers(engine, passes, workers, z => engine.Reconstruct(z, WorkerChunkSize))) { }
         }
         else
         {
@@ -175,7 +176,7 @@ public sealed class Denoiser : IDisposable
             else files.Add(input);
         }
 
-        var jobs = Name(files);
+        var jobs = AssignNames(files);
         var workers = Math.Min(Math.Max(_engine.Workers, 1), Math.Max(1, (jobs.Length + WorkerChunkSize - 1) / WorkerChunkSize));
         var chunks = jobs.Chunk(workers > 1 ? WorkerChunkSize : BatchSize).ToArray();
         if (workers == 1)
@@ -197,7 +198,7 @@ public sealed class Denoiser : IDisposable
     private sealed record Job(string Path, string? Name, string? Refused);
 
     // Output names decided by the names alone, in input order: the first existing file with a name claims it.
-    private static Job[] Name(List<string> files)
+    private static Job[] AssignNames(List<string> files)
     {
         var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
         var jobs = new Job[files.Count];
@@ -318,8 +319,7 @@ public sealed class Denoiser : IDisposable
     {
         try
         {
-            if (!File.Exists(path))
-                return (null, $"{path}: no such file or folder.", false);
+            // Missing files were refused when names were assigned (AssignNames); one deleted since fails to read below.
             return (DigitImage.Load(path, invert), null, false);
         }
         catch (InvalidImageException e)

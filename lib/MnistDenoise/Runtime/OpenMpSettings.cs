@@ -58,8 +58,11 @@ public static partial class OpenMpSettings
     /// <summary>What <see cref="ApplyDefaults"/> did (e.g. "GOMP_SPINCOUNT=1000 (library default); OMP_NUM_THREADS=2 (…)"); null before it ran.</summary>
     public static string? Status => _status;
 
-    private static readonly Lazy<IntPtr> SetNumThreads = new(() =>
+    // Looked up once libtorch is loaded (before that there is nothing to find, and nothing is remembered).
+    private static readonly Lazy<IntPtr> SetNumThreadsExport = new(() =>
         LibTorchLoader.TryGetLibTorchExport("omp_set_num_threads", out var address) ? address : IntPtr.Zero);
+
+    private static IntPtr SetNumThreads => LibTorchLoader.Status is null ? IntPtr.Zero : SetNumThreadsExport.Value;
 
     /// <summary>
     /// Limits the OpenMP parallel regions that the calling thread starts (libtorch's and oneDNN's) to
@@ -71,13 +74,14 @@ public static partial class OpenMpSettings
     public static unsafe bool LimitCallingThread(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
-        if (!OperatingSystem.IsLinux() || SetNumThreads.Value == IntPtr.Zero) return false;
-        ((delegate* unmanaged<int, void>)SetNumThreads.Value)(threads);
+        var address = OperatingSystem.IsLinux() ? SetNumThreads : IntPtr.Zero;
+        if (address == IntPtr.Zero) return false;
+        ((delegate* unmanaged<int, void>)address)(threads);
         return true;
     }
 
     /// <summary>True where <see cref="LimitCallingThread"/> works.</summary>
-    public static bool CanLimitCallingThread => OperatingSystem.IsLinux() && SetNumThreads.Value != IntPtr.Zero;
+    public static bool CanLimitCallingThread => OperatingSystem.IsLinux() && SetNumThreads != IntPtr.Zero;
 
     private static string Apply()
     {
